@@ -1,0 +1,130 @@
+package ginurin
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ginurin/ginurin/models"
+	"github.com/ginurin/ginurin/signals"
+)
+
+// StorageMode says how tokens are kept in the database.
+type StorageMode string
+
+const (
+	// StorageDigest keeps only a SHA-256 (or, with Config.DigestKey,
+	// HMAC-SHA256) digest: a copy of the database reveals no usable token.
+	// A repeated login for a user+client pair issues a fresh token string
+	// for the same session, and the previous string stops working.
+	StorageDigest StorageMode = "digest"
+	// StoragePlain keeps the token as is, like durin: a repeated login
+	// returns the existing token unchanged.
+	StoragePlain StorageMode = "plain"
+)
+
+// DefaultExpiryFormat is RFC 3339 in UTC with microseconds, e.g.
+// "2026-12-03T12:00:00.000000Z".
+const DefaultExpiryFormat = "2006-01-02T15:04:05.000000Z07:00"
+
+// Config configures an Auth. Every zero field takes the default stated on
+// it, so Config{} is a working configuration.
+type Config struct {
+	// DefaultTokenTTL is the TTL of clients created without one (durin's
+	// DEFAULT_TOKEN_TTL). Default 24h.
+	DefaultTokenTTL time.Duration
+	// TokenLength is the number of hex characters in a token's random part
+	// (durin's TOKEN_CHARACTER_LENGTH): an even number of at least 64, i.e.
+	// at least 256 bits from crypto/rand. Default 64.
+	TokenLength int
+	// TokenPrefix starts every token so secret scanners can spot it.
+	// Default "gnr_". It must be at most 16 characters of [A-Za-z0-9_].
+	TokenPrefix string
+	// AuthHeaderPrefix is the scheme of "Authorization: <prefix> <token>",
+	// compared case-insensitively (durin's AUTH_HEADER_PREFIX). It is also
+	// the WWW-Authenticate challenge of every 401. Default "Token".
+	AuthHeaderPrefix string
+	// ExpiryFormat is the time layout of "expiry" in responses (durin's
+	// EXPIRY_DATETIME_FORMAT); times are always rendered in UTC. Default
+	// DefaultExpiryFormat.
+	ExpiryFormat string
+	// RefreshTokenOnLogin makes a repeated login also renew the session's
+	// expiry (durin's REFRESH_TOKEN_ON_LOGIN). Default false.
+	RefreshTokenOnLogin bool
+	// StorageMode is StorageDigest (default) or StoragePlain.
+	StorageMode StorageMode
+	// DigestKey, when set, makes the stored digest an HMAC-SHA256 under this
+	// key rather than a plain SHA-256. Changing it invalidates every token.
+	// Default none. Ignored in plain mode.
+	DigestKey []byte
+	// Users finds the users that log in. Default: ginurin's own
+	// ginurin_users table (&models.TableUsers{DB: db}).
+	Users models.UserStore
+	// Signals receives the events. Default: a new bus (see Auth.Signals).
+	Signals *signals.Bus
+	// Logger receives warnings and system errors; it never receives a token
+	// or a password. Default slog.Default().
+	Logger *slog.Logger
+	// PasswordHashCost is the bcrypt cost of new passwords and of the dummy
+	// hash compared when a username does not exist, so both paths take the
+	// same time. Set it to the cost your stored hashes use. Default
+	// bcrypt.DefaultCost (10).
+	PasswordHashCost int
+	// ErrorHandler answers requests that failed because a dependency did
+	// (the database is down, a query failed). Default DefaultErrorHandler.
+	ErrorHandler ErrorHandler
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// ErrorHandler answers a request whose handling failed on a system error.
+// It must write a response; the middleware aborts the chain after it.
+type ErrorHandler func(c *gin.Context, err error)
+
+// DefaultErrorHandler logs err to slog.Default() and answers 503 with
+// {"detail": "Service temporarily unavailable."}: the failure is the
+// server's, and a retry may succeed.
+func DefaultErrorHandler(c *gin.Context, err error) {
+	slog.Default().ErrorContext(c.Request.Context(), "ginurin: request failed",
+		"method", c.Request.Method, "path", c.FullPath(), "error", err)
+	c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"detail": "Service temporarily unavailable."})
+}
+
+func (c *Config) fillDefaults() {
+	if c.DefaultTokenTTL == 0 {
+		c.DefaultTokenTTL = 24 * time.Hour
+	}
+	if c.TokenLength == 0 {
+		c.TokenLength = 64
+	}
+	if c.TokenPrefix == "" {
+		c.TokenPrefix = "gnr_"
+	}
+	if c.AuthHeaderPrefix == "" {
+		c.AuthHeaderPrefix = "Token"
+	}
+	if c.ExpiryFormat == "" {
+		c.ExpiryFormat = DefaultExpiryFormat
+	}
+	if c.StorageMode == "" {
+		c.StorageMode = StorageDigest
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Signals == nil {
+		c.Signals = signals.NewBus(c.Logger)
+	}
+	if c.PasswordHashCost == 0 {
+		c.PasswordHashCost = bcrypt.DefaultCost
+	}
+	if c.ErrorHandler == nil {
+		c.ErrorHandler = DefaultErrorHandler
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}

@@ -1,0 +1,102 @@
+package routes
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginurin/ginurin/ginurin"
+	"github.com/ginurin/ginurin/models"
+)
+
+// Config configures the routes. Every zero field takes the default stated
+// on it.
+type Config struct {
+	// UserSerializer, when set, adds "user": UserSerializer(user) to the
+	// login response (durin's USER_SERIALIZER). Default none: no "user" key.
+	UserSerializer func(*models.User) any
+	// MaxBodyBytes limits request bodies of these routes; a larger body is
+	// answered 413. Default 16 KiB.
+	MaxBodyBytes int64
+}
+
+func (c *Config) fillDefaults() {
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 16 << 10
+	}
+}
+
+// handlers carries what every route needs.
+type handlers struct {
+	auth *ginurin.Auth
+	cfg  Config
+}
+
+// Register mounts the routes on g, with the authentication middleware on
+// every route but /login, and returns the group of authenticated routes so
+// an app can add its own beside them.
+func Register(g *gin.RouterGroup, a *ginurin.Auth, cfg Config) *gin.RouterGroup {
+	cfg.fillDefaults()
+	h := &handlers{auth: a, cfg: cfg}
+	g.POST("/login", h.login)
+	authed := g.Group("", a.Middleware())
+	authed.POST("/refresh", h.refresh)
+	authed.POST("/logout", h.logout)
+	authed.POST("/logoutall", h.logoutAll)
+	return authed
+}
+
+// detail aborts with status and {"detail": msg}.
+func detail(c *gin.Context, status int, msg string) {
+	c.AbortWithStatusJSON(status, gin.H{"detail": msg})
+}
+
+// noStore marks a response that carries a token as not cacheable.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+}
+
+// session returns the calling session; the middleware guarantees it.
+func session(c *gin.Context) *models.AuthToken {
+	t, _ := ginurin.TokenFrom(c)
+	return t
+}
+
+func (h *handlers) refresh(c *gin.Context) {
+	t := session(c)
+	if err := h.auth.Renew(c.Request.Context(), t); err != nil {
+		h.fail(c, err)
+		return
+	}
+	noStore(c)
+	c.JSON(http.StatusOK, gin.H{"expiry": h.auth.FormatTime(t.Expiry)})
+}
+
+func (h *handlers) logout(c *gin.Context) {
+	if err := h.auth.Revoke(c.Request.Context(), session(c)); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *handlers) logoutAll(c *gin.Context) {
+	if err := h.auth.RevokeAll(c.Request.Context(), session(c).UserID); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// fail answers a service error: a session revoked meanwhile is a 401, any
+// other error goes to the configured error handler.
+func (h *handlers) fail(c *gin.Context, err error) {
+	if errors.Is(err, ginurin.ErrInvalidToken) {
+		h.auth.Unauthorized(c, "Invalid token.")
+		return
+	}
+	h.auth.Config().ErrorHandler(c, err)
+	c.Abort()
+}
