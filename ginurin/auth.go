@@ -264,3 +264,19 @@ func (a *Auth) NewClient(ctx context.Context, name string, ttl time.Duration, th
 	}
 	return c, nil
 }
+
+// SetUserActive activates or deactivates a user of ginurin's own users
+// table by username; models.ErrUserNotFound when there is none. A
+// deactivated user's tokens are refused from the next request on.
+func (a *Auth) SetUserActive(ctx context.Context, username string, active bool) error {
+	if _, err := models.SetUserActive(ctx, a.db, username, active); err != nil {
+		return err
+	}
+	return nil
+}
+
+// DeleteClient deletes the named client and, in the same statement, its
+// tokens; models.ErrClientNotFound when there is none.
+func (a *Auth) DeleteClient(ctx context.Context, name string) error {
+	return models.DeleteClient(ctx, a.db, name)
+}

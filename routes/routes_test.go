@@ -11,129 +11,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
 
 	"github.com/ginurin/ginurin/ginurin"
+	"github.com/ginurin/ginurin/internal/testapp"
 	"github.com/ginurin/ginurin/internal/testdb"
 	"github.com/ginurin/ginurin/models"
 	"github.com/ginurin/ginurin/routes"
 	"github.com/ginurin/ginurin/signals"
 )
 
-func init() { gin.SetMode(gin.TestMode) }
-
-// app is a Gin engine with the routes on /api and a protected /api/ root.
-type app struct {
-	t      *testing.T
-	db     *bun.DB
-	auth   *ginurin.Auth
-	engine *gin.Engine
-	now    time.Time
-	mu     sync.Mutex
-	events []string
-}
-
-func (a *app) clock() time.Time {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.now
-}
-
-func (a *app) advance(d time.Duration) {
-	a.mu.Lock()
-	a.now = a.now.Add(d)
-	a.mu.Unlock()
-}
-
-func newApp(t *testing.T, db *bun.DB, cfg ginurin.Config, rcfg routes.Config) *app {
-	t.Helper()
-	a := &app{t: t, db: db, now: time.Now().UTC()}
-	cfg.PasswordHashCost = 4
-	cfg.Now = a.clock
-	auth, err := ginurin.New(db, cfg)
-	require.NoError(t, err)
-	a.auth = auth
-	signals.SubscribeAll(auth.Signals(), func(_ context.Context, e signals.Event) error {
-		a.mu.Lock()
-		a.events = append(a.events, e.Name())
-		a.mu.Unlock()
-		return nil
-	})
-	a.engine = gin.New()
-	authed := routes.Register(a.engine.Group("/api"), auth, rcfg)
-	authed.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, "api root") })
-	ctx := context.Background()
-	_, err = models.CreateUser(ctx, db, "john", "secret", false, 4)
-	require.NoError(t, err)
-	_, err = models.CreateUser(ctx, db, "jane", "secret2", false, 4)
-	require.NoError(t, err)
-	_, err = auth.NewClient(ctx, "web", 0, "")
-	require.NoError(t, err)
-	_, err = auth.NewClient(ctx, "cli", time.Hour, "")
-	require.NoError(t, err)
-	return a
-}
-
-func (a *app) takeEvents() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ev := a.events
-	a.events = nil
-	return ev
-}
-
-type resp struct {
-	Code   int
-	Header http.Header
-	Body   map[string]any
-	Raw    string
-}
-
-func (a *app) do(method, path, token, contentType, body string) resp {
-	a.t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Token "+token)
-	}
-	w := httptest.NewRecorder()
-	a.engine.ServeHTTP(w, req)
-	r := resp{Code: w.Code, Header: w.Header(), Raw: w.Body.String()}
-	_ = json.Unmarshal(w.Body.Bytes(), &r.Body)
-	return r
-}
-
-func (a *app) login(username, password, client string) resp {
-	a.t.Helper()
-	b, _ := json.Marshal(map[string]string{"username": username, "password": password, "client": client})
-	return a.do("POST", "/api/login", "", "application/json", string(b))
-}
-
-func (a *app) mustLogin(username, password, client string) string {
-	a.t.Helper()
-	r := a.login(username, password, client)
-	require.Equal(a.t, http.StatusOK, r.Code, r.Raw)
-	return r.Body["token"].(string)
-}
-
-func (a *app) tokenCount() int {
-	a.t.Helper()
-	n, err := a.db.NewSelect().Model((*models.AuthToken)(nil)).Count(context.Background())
-	require.NoError(a.t, err)
-	return int(n)
-}
-
 var modes = []ginurin.StorageMode{ginurin.StorageDigest, ginurin.StoragePlain}
 
 func TestLogin(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
-		r := a.login("john", "secret", "web")
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		r := a.Login("john", "secret", "web")
 		require.Equal(t, http.StatusOK, r.Code, r.Raw)
 		token := r.Body["token"].(string)
 		assert.Regexp(t, `^gnr_[0-9a-f]{72}$`, token)
@@ -141,12 +36,12 @@ func TestLogin(t *testing.T) {
 		assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
 		expiry, err := time.Parse(time.RFC3339Nano, r.Body["expiry"].(string))
 		require.NoError(t, err)
-		assert.WithinDuration(t, a.clock().Add(24*time.Hour), expiry, time.Second)
+		assert.WithinDuration(t, a.Clock().Add(24*time.Hour), expiry, time.Second)
 		assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`, r.Body["expiry"])
-		assert.Equal(t, []string{"token_created", "login"}, a.takeEvents())
-		assert.Equal(t, 1, a.tokenCount())
+		assert.Equal(t, []string{"token_created", "login"}, a.TakeEvents())
+		assert.Equal(t, 1, a.TokenCount())
 
-		ok := a.do("GET", "/api/", token, "", "")
+		ok := a.Do("GET", "/api/", token, "", "")
 		assert.Equal(t, http.StatusOK, ok.Code)
 		assert.Equal(t, `"api root"`, ok.Raw)
 
@@ -158,17 +53,17 @@ func TestLogin(t *testing.T) {
 
 func TestLoginClientTTL(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
-		r := a.login("john", "secret", "cli")
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		r := a.Login("john", "secret", "cli")
 		require.Equal(t, http.StatusOK, r.Code)
 		expiry, _ := time.Parse(time.RFC3339Nano, r.Body["expiry"].(string))
-		assert.WithinDuration(t, a.clock().Add(time.Hour), expiry, time.Second)
+		assert.WithinDuration(t, a.Clock().Add(time.Hour), expiry, time.Second)
 	})
 }
 
 func TestLoginErrors(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
 		_, err := models.SetUserActive(context.Background(), db, "jane", false)
 		require.NoError(t, err)
 		cases := []struct {
@@ -194,32 +89,32 @@ func TestLoginErrors(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				r := a.do("POST", "/api/login", "", tc.ct, tc.body)
+				r := a.Do("POST", "/api/login", "", tc.ct, tc.body)
 				assert.Equal(t, tc.code, r.Code, r.Raw)
 				assert.Equal(t, tc.detail, r.Body["detail"])
 			})
 		}
-		assert.Equal(t, 0, a.tokenCount(), "no failed login leaves a token")
-		assert.Empty(t, a.takeEvents())
+		assert.Equal(t, 0, a.TokenCount(), "no failed login leaves a token")
+		assert.Empty(t, a.TakeEvents())
 	})
 }
 
 func TestLoginForm(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
 		form := url.Values{"username": {"john"}, "password": {"secret"}, "client": {"web"}}.Encode()
-		r := a.do("POST", "/api/login", "", "application/x-www-form-urlencoded", form)
+		r := a.Do("POST", "/api/login", "", "application/x-www-form-urlencoded", form)
 		require.Equal(t, http.StatusOK, r.Code, r.Raw)
-		assert.Equal(t, http.StatusOK, a.do("GET", "/api/", r.Body["token"].(string), "", "").Code)
+		assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", r.Body["token"].(string), "", "").Code)
 	})
 }
 
 func TestLoginUserSerializer(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{
 			UserSerializer: func(u *models.User) any { return map[string]any{"username": u.Username} },
 		})
-		r := a.login("john", "secret", "web")
+		r := a.Login("john", "secret", "web")
 		require.Equal(t, http.StatusOK, r.Code)
 		assert.Equal(t, map[string]any{"username": "john"}, r.Body["user"])
 	})
@@ -234,28 +129,28 @@ func TestRelogin(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				testdb.Each(t, func(t *testing.T, db *bun.DB) {
-					a := newApp(t, db, ginurin.Config{StorageMode: mode, RefreshTokenOnLogin: refresh}, routes.Config{})
-					first := a.login("john", "secret", "web")
-					a.takeEvents()
-					a.advance(time.Hour)
-					second := a.login("john", "secret", "web")
+					a := testapp.New(t, db, ginurin.Config{StorageMode: mode, RefreshTokenOnLogin: refresh}, routes.Config{})
+					first := a.Login("john", "secret", "web")
+					a.TakeEvents()
+					a.Advance(time.Hour)
+					second := a.Login("john", "secret", "web")
 					require.Equal(t, http.StatusOK, second.Code)
-					assert.Equal(t, 1, a.tokenCount(), "one session per user+client")
+					assert.Equal(t, 1, a.TokenCount(), "one session per user+client")
 					t1, t2 := first.Body["token"].(string), second.Body["token"].(string)
 					if mode == ginurin.StoragePlain {
 						assert.Equal(t, t1, t2, "plain mode returns the existing token")
-						assert.Equal(t, http.StatusOK, a.do("GET", "/api/", t1, "", "").Code)
+						assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", t1, "", "").Code)
 					} else {
 						assert.NotEqual(t, t1, t2, "digest mode issues a fresh string")
-						assert.Equal(t, http.StatusUnauthorized, a.do("GET", "/api/", t1, "", "").Code)
-						assert.Equal(t, http.StatusOK, a.do("GET", "/api/", t2, "", "").Code)
+						assert.Equal(t, http.StatusUnauthorized, a.Do("GET", "/api/", t1, "", "").Code)
+						assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", t2, "", "").Code)
 					}
 					if refresh {
 						assert.NotEqual(t, first.Body["expiry"], second.Body["expiry"])
-						assert.Equal(t, []string{"token_renewed", "login"}, a.takeEvents())
+						assert.Equal(t, []string{"token_renewed", "login"}, a.TakeEvents())
 					} else {
 						assert.Equal(t, first.Body["expiry"], second.Body["expiry"])
-						assert.Equal(t, []string{"login"}, a.takeEvents())
+						assert.Equal(t, []string{"login"}, a.TakeEvents())
 					}
 				})
 			})
@@ -267,14 +162,14 @@ func TestReloginAfterExpiryStartsNewSession(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(string(mode), func(t *testing.T) {
 			testdb.Each(t, func(t *testing.T, db *bun.DB) {
-				a := newApp(t, db, ginurin.Config{StorageMode: mode}, routes.Config{})
-				first := a.login("john", "secret", "cli")
-				a.advance(2 * time.Hour)
-				second := a.login("john", "secret", "cli")
+				a := testapp.New(t, db, ginurin.Config{StorageMode: mode}, routes.Config{})
+				first := a.Login("john", "secret", "cli")
+				a.Advance(2 * time.Hour)
+				second := a.Login("john", "secret", "cli")
 				require.Equal(t, http.StatusOK, second.Code)
 				assert.NotEqual(t, first.Body["token"], second.Body["token"])
 				assert.NotEqual(t, first.Body["expiry"], second.Body["expiry"])
-				assert.Equal(t, http.StatusOK, a.do("GET", "/api/", second.Body["token"].(string), "", "").Code)
+				assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", second.Body["token"].(string), "", "").Code)
 			})
 		})
 	}
@@ -284,7 +179,7 @@ func TestConcurrentFirstLogins(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(string(mode), func(t *testing.T) {
 			testdb.Each(t, func(t *testing.T, db *bun.DB) {
-				a := newApp(t, db, ginurin.Config{StorageMode: mode}, routes.Config{})
+				a := testapp.New(t, db, ginurin.Config{StorageMode: mode}, routes.Config{})
 				const n = 20
 				var wg sync.WaitGroup
 				codes := make([]int, n)
@@ -297,7 +192,7 @@ func TestConcurrentFirstLogins(t *testing.T) {
 						req := httptest.NewRequest("POST", "/api/login", strings.NewReader(b))
 						req.Header.Set("Content-Type", "application/json")
 						w := httptest.NewRecorder()
-						a.engine.ServeHTTP(w, req)
+						a.Engine.ServeHTTP(w, req)
 						codes[i] = w.Code
 						var body map[string]any
 						_ = json.Unmarshal(w.Body.Bytes(), &body)
@@ -308,7 +203,7 @@ func TestConcurrentFirstLogins(t *testing.T) {
 				for i := range n {
 					assert.Equal(t, http.StatusOK, codes[i], "login %d", i)
 				}
-				assert.Equal(t, 1, a.tokenCount())
+				assert.Equal(t, 1, a.TokenCount())
 				if mode == ginurin.StoragePlain {
 					for i := range n {
 						assert.Equal(t, tokens[0], tokens[i])
@@ -321,20 +216,20 @@ func TestConcurrentFirstLogins(t *testing.T) {
 
 func TestRefresh(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
-		login := a.login("john", "secret", "cli")
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		login := a.Login("john", "secret", "cli")
 		token := login.Body["token"].(string)
-		a.takeEvents()
-		a.advance(30 * time.Minute)
-		r := a.do("POST", "/api/refresh", token, "", "")
+		a.TakeEvents()
+		a.Advance(30 * time.Minute)
+		r := a.Do("POST", "/api/refresh", token, "", "")
 		require.Equal(t, http.StatusOK, r.Code, r.Raw)
 		assert.Equal(t, []string{"expiry"}, keys(r.Body))
 		expiry, _ := time.Parse(time.RFC3339Nano, r.Body["expiry"].(string))
-		assert.WithinDuration(t, a.clock().Add(time.Hour), expiry, time.Second)
-		assert.Equal(t, []string{"token_renewed"}, a.takeEvents())
-		a.advance(45 * time.Minute) // past the first expiry, within the renewed one
-		assert.Equal(t, http.StatusOK, a.do("GET", "/api/", token, "", "").Code)
-		assert.Equal(t, http.StatusUnauthorized, a.do("POST", "/api/refresh", "", "", "").Code)
+		assert.WithinDuration(t, a.Clock().Add(time.Hour), expiry, time.Second)
+		assert.Equal(t, []string{"token_renewed"}, a.TakeEvents())
+		a.Advance(45 * time.Minute) // past the first expiry, within the renewed one
+		assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", token, "", "").Code)
+		assert.Equal(t, http.StatusUnauthorized, a.Do("POST", "/api/refresh", "", "", "").Code)
 	})
 }
 
@@ -348,19 +243,19 @@ func keys(m map[string]any) []string {
 
 func TestLogout(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
-		web := a.mustLogin("john", "secret", "web")
-		cli := a.mustLogin("john", "secret", "cli")
-		a.takeEvents()
-		r := a.do("POST", "/api/logout", web, "", "")
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		web := a.MustLogin("john", "secret", "web")
+		cli := a.MustLogin("john", "secret", "cli")
+		a.TakeEvents()
+		r := a.Do("POST", "/api/logout", web, "", "")
 		assert.Equal(t, http.StatusNoContent, r.Code)
 		assert.Empty(t, r.Raw)
-		assert.Equal(t, []string{"logout"}, a.takeEvents())
-		assert.Equal(t, http.StatusUnauthorized, a.do("GET", "/api/", web, "", "").Code)
-		assert.Equal(t, http.StatusOK, a.do("GET", "/api/", cli, "", "").Code)
-		assert.Equal(t, 1, a.tokenCount())
+		assert.Equal(t, []string{"logout"}, a.TakeEvents())
+		assert.Equal(t, http.StatusUnauthorized, a.Do("GET", "/api/", web, "", "").Code)
+		assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", cli, "", "").Code)
+		assert.Equal(t, 1, a.TokenCount())
 
-		noAuth := a.do("POST", "/api/logout", "", "", "")
+		noAuth := a.Do("POST", "/api/logout", "", "", "")
 		assert.Equal(t, http.StatusUnauthorized, noAuth.Code, "logout without a token is a 401, never a 500")
 		assert.Equal(t, "Authentication credentials were not provided.", noAuth.Body["detail"])
 	})
@@ -368,26 +263,26 @@ func TestLogout(t *testing.T) {
 
 func TestLogoutAll(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
-		web := a.mustLogin("john", "secret", "web")
-		cli := a.mustLogin("john", "secret", "cli")
-		jane := a.mustLogin("jane", "secret2", "web")
-		a.takeEvents()
-		assert.Equal(t, http.StatusNoContent, a.do("POST", "/api/logoutall", cli, "", "").Code)
-		assert.Equal(t, []string{"logout"}, a.takeEvents())
-		assert.Equal(t, http.StatusUnauthorized, a.do("GET", "/api/", web, "", "").Code)
-		assert.Equal(t, http.StatusUnauthorized, a.do("GET", "/api/", cli, "", "").Code)
-		assert.Equal(t, http.StatusOK, a.do("GET", "/api/", jane, "", "").Code, "other users keep their tokens")
-		assert.Equal(t, 1, a.tokenCount())
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		web := a.MustLogin("john", "secret", "web")
+		cli := a.MustLogin("john", "secret", "cli")
+		jane := a.MustLogin("jane", "secret2", "web")
+		a.TakeEvents()
+		assert.Equal(t, http.StatusNoContent, a.Do("POST", "/api/logoutall", cli, "", "").Code)
+		assert.Equal(t, []string{"logout"}, a.TakeEvents())
+		assert.Equal(t, http.StatusUnauthorized, a.Do("GET", "/api/", web, "", "").Code)
+		assert.Equal(t, http.StatusUnauthorized, a.Do("GET", "/api/", cli, "", "").Code)
+		assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", jane, "", "").Code, "other users keep their tokens")
+		assert.Equal(t, 1, a.TokenCount())
 	})
 }
 
 func TestSubscriberFailureDoesNotBreakLogout(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *bun.DB) {
-		a := newApp(t, db, ginurin.Config{}, routes.Config{})
-		signals.Subscribe(a.auth.Signals(), func(context.Context, signals.Logout) error { panic("boom") })
-		token := a.mustLogin("john", "secret", "web")
-		assert.Equal(t, http.StatusNoContent, a.do("POST", "/api/logout", token, "", "").Code)
-		assert.Equal(t, 0, a.tokenCount())
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		signals.Subscribe(a.Auth.Signals(), func(context.Context, signals.Logout) error { panic("boom") })
+		token := a.MustLogin("john", "secret", "web")
+		assert.Equal(t, http.StatusNoContent, a.Do("POST", "/api/logout", token, "", "").Code)
+		assert.Equal(t, 0, a.TokenCount())
 	})
 }

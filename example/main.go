@@ -1,0 +1,97 @@
+// Command example is a runnable Gin app using ginurin, with its management
+// CLI mounted:
+//
+//	go run ./example                  serve on $ADDR (default :8080)
+//	go run ./example migrate
+//	go run ./example user create USERNAME --password PASSWORD [--staff]
+//	go run ./example user deactivate USERNAME
+//	go run ./example client create NAME [--token-ttl DURATION] [--throttle-rate RATE]
+//	go run ./example client list
+//	go run ./example client delete NAME
+//
+// Every command reads DATABASE_URL: postgres:// or postgresql:// for
+// PostgreSQL, anything else a SQLite file path, unset ginurin-example.db in
+// the working directory. Migrations run automatically.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ginurin/ginurin/cli"
+	"github.com/ginurin/ginurin/models"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(logger)
+
+	settings, err := settingsFromEnv(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return cli.ExitFailure
+	}
+	db, err := models.Open(settings.DatabaseURL)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "error: DATABASE_URL: %v\n", err)
+		return cli.ExitFailure
+	}
+	defer db.Close()
+	if err := models.Migrate(ctx, db, models.DefaultUserSchema()); err != nil {
+		fmt.Fprintf(os.Stderr, "error: DATABASE_URL: %v\n", err)
+		return cli.ExitFailure
+	}
+	app, err := newApp(db, settings, logger)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return cli.ExitFailure
+	}
+	defer app.Close()
+	if len(args) > 0 && args[0] != "serve" {
+		return cli.Run(ctx, app.auth, args, os.Stdout, os.Stderr)
+	}
+	if len(args) > 1 {
+		fmt.Fprintf(os.Stderr, "usage error: serve takes no arguments\n\n%s", cli.Usage)
+		return cli.ExitUsage
+	}
+	srv := &http.Server{Addr: settings.Addr, Handler: app.engine, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("example listening", "addr", settings.Addr, "database", describeDB(settings.DatabaseURL))
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve", "error", err)
+			return cli.ExitFailure
+		}
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+	}
+	return cli.ExitOK
+}
+
+// describeDB names the database without credentials.
+func describeDB(url string) string {
+	if models.IsPostgresURL(url) {
+		return "postgresql"
+	}
+	if url == "" {
+		return "sqlite:" + models.DefaultSQLitePath
+	}
+	return "sqlite"
+}

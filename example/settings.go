@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ginurin/ginurin/ginurin"
+)
+
+// settings is the example's environment (SPEC §7).
+type settings struct {
+	Addr                string
+	DatabaseURL         string
+	StorageMode         ginurin.StorageMode
+	RefreshTokenOnLogin bool
+	TokenCacheTimeout   time.Duration
+}
+
+// settingsFromEnv reads the environment through getenv; a bad value is an
+// error naming its variable.
+func settingsFromEnv(getenv func(string) string) (settings, error) {
+	s := settings{
+		Addr:        or(getenv("ADDR"), ":8080"),
+		DatabaseURL: getenv("DATABASE_URL"),
+		StorageMode: ginurin.StorageMode(or(getenv("GINURIN_TOKEN_STORAGE"), "digest")),
+	}
+	if s.StorageMode != ginurin.StorageDigest && s.StorageMode != ginurin.StoragePlain {
+		return s, fmt.Errorf("GINURIN_TOKEN_STORAGE: %q is neither digest nor plain", s.StorageMode)
+	}
+	var err error
+	if s.RefreshTokenOnLogin, err = envBool(getenv, "GINURIN_REFRESH_TOKEN_ON_LOGIN"); err != nil {
+		return s, err
+	}
+	if v := getenv("GINURIN_TOKEN_CACHE_TIMEOUT"); v != "" {
+		if s.TokenCacheTimeout, err = time.ParseDuration(v); err != nil || s.TokenCacheTimeout <= 0 {
+			return s, fmt.Errorf("GINURIN_TOKEN_CACHE_TIMEOUT: %q is not a positive duration", v)
+		}
+	}
+	return s, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func envBool(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %q is not true or false", name, v)
+	}
+	return b, nil
+}
