@@ -34,10 +34,6 @@ func Migrate(ctx context.Context, db *bun.DB, users UserSchema) error {
 	if err := users.Validate(); err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+migrationsTable+
-		" (version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at TIMESTAMP NOT NULL)"); err != nil {
-		return fmt.Errorf("models: create %s: %w", migrationsTable, err)
-	}
 	for _, m := range migrations {
 		err := db.RunInTx(ctx, &sql.TxOptions{}, func(ctx context.Context, tx bun.Tx) error {
 			if db.Dialect().Name() == dialect.PG {
@@ -45,6 +41,11 @@ func Migrate(ctx context.Context, db *bun.DB, users UserSchema) error {
 				if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7340211)"); err != nil {
 					return err
 				}
+			}
+			// Inside the lock: concurrent CREATE TABLE IF NOT EXISTS races on PostgreSQL.
+			if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+migrationsTable+
+				" (version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at TIMESTAMP NOT NULL)"); err != nil {
+				return err
 			}
 			var n int
 			err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+migrationsTable+" WHERE version = ?", m.version).Scan(&n)
