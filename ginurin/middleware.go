@@ -55,14 +55,15 @@ func ClientFrom(c *gin.Context) (*models.Client, bool) {
 // setToken stores the authenticated session in c.
 func setToken(c *gin.Context, t *models.AuthToken) { c.Set(contextKey{}, t) }
 
-// headerToken extracts the token from "Authorization: <prefix> <token>".
-// It returns the 401 detail when the header is absent or malformed.
-func (a *Auth) headerToken(c *gin.Context) (token, detail string) {
+// parseAuthorization extracts the token from an Authorization header value
+// "<prefix> <token>", splitting on white space like DRF. It returns the 401
+// detail when the header is absent, of another scheme, or malformed.
+func parseAuthorization(header, prefix string) (token, detail string) {
 	n := 0
-	for f := range strings.FieldsSeq(c.Request.Header.Get("Authorization")) {
+	for f := range strings.FieldsSeq(header) {
 		switch n {
 		case 0:
-			if !strings.EqualFold(f, a.cfg.AuthHeaderPrefix) {
+			if !strings.EqualFold(f, prefix) {
 				return "", detailNotProvided
 			}
 		case 1:
@@ -97,7 +98,7 @@ func (a *Auth) Unauthorized(c *gin.Context, detail string) {
 // malformed token.
 func (a *Auth) Middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, detail := a.headerToken(c)
+		token, detail := parseAuthorization(c.Request.Header.Get("Authorization"), a.cfg.AuthHeaderPrefix)
 		if detail != "" {
 			a.Unauthorized(c, detail)
 			return

@@ -32,7 +32,7 @@ const (
 
 // App is one test application.
 type App struct {
-	T      *testing.T
+	T      testing.TB
 	DB     *bun.DB
 	Auth   *ginurin.Auth
 	Engine *gin.Engine
@@ -46,7 +46,7 @@ type App struct {
 
 // New builds the app on db. cfg.Now and cfg.PasswordHashCost are set by New
 // (a controllable clock, bcrypt's minimum cost).
-func New(t *testing.T, db *bun.DB, cfg ginurin.Config, rcfg routes.Config) *App {
+func New(t testing.TB, db *bun.DB, cfg ginurin.Config, rcfg routes.Config) *App {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	a := &App{T: t, DB: db, now: time.Now().UTC()}
