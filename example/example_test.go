@@ -203,6 +203,8 @@ func TestExampleEndToEnd(t *testing.T) {
 
 				code, _ = in.request("POST", "/api/logout", "", "")
 				assert.Equal(t, 401, code)
+				code, _ = in.login("alice", "wrong-pass-xyz", "web")
+				assert.Equal(t, 400, code)
 
 				// Deactivation through the CLI takes effect on the next request.
 				_, body = in.login("alice", "pa ss", "web")
@@ -225,7 +227,10 @@ func TestExampleEndToEnd(t *testing.T) {
 				for _, event := range []string{"event login", "event logout", "event token_renewed", "event token_created"} {
 					assert.Contains(t, logs.String(), event)
 				}
-				assert.NotContains(t, logs.String(), token)
+				all := logs.String()
+				for _, secret := range []string{token, "pa ss", "wrong-pass-xyz", `"pw"`} {
+					assert.NotContains(t, all, secret, "no token or password in the logs")
+				}
 			})
 		}
 	}

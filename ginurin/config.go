@@ -74,7 +74,8 @@ type Config struct {
 	// bcrypt.DefaultCost (10).
 	PasswordHashCost int
 	// ErrorHandler answers requests that failed because a dependency did
-	// (the database is down, a query failed). Default DefaultErrorHandler.
+	// (the database is down, a query failed). Default
+	// NewDefaultErrorHandler(Logger).
 	ErrorHandler ErrorHandler
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
@@ -84,13 +85,16 @@ type Config struct {
 // It must write a response; the middleware aborts the chain after it.
 type ErrorHandler func(c *gin.Context, err error)
 
-// DefaultErrorHandler logs err to slog.Default() and answers 503 with
-// {"detail": "Service temporarily unavailable."}: the failure is the
+// NewDefaultErrorHandler returns the default ErrorHandler: it logs err to
+// logger (the method and route, never a header or body) and answers 503
+// with {"detail": "Service temporarily unavailable."}: the failure is the
 // server's, and a retry may succeed.
-func DefaultErrorHandler(c *gin.Context, err error) {
-	slog.Default().ErrorContext(c.Request.Context(), "ginurin: request failed",
-		"method", c.Request.Method, "path", c.FullPath(), "error", err)
-	c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"detail": "Service temporarily unavailable."})
+func NewDefaultErrorHandler(logger *slog.Logger) ErrorHandler {
+	return func(c *gin.Context, err error) {
+		logger.ErrorContext(c.Request.Context(), "ginurin: request failed",
+			"method", c.Request.Method, "route", c.FullPath(), "error", err)
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"detail": "Service temporarily unavailable."})
+	}
 }
 
 func (c *Config) fillDefaults() {
@@ -122,7 +126,7 @@ func (c *Config) fillDefaults() {
 		c.PasswordHashCost = bcrypt.DefaultCost
 	}
 	if c.ErrorHandler == nil {
-		c.ErrorHandler = DefaultErrorHandler
+		c.ErrorHandler = NewDefaultErrorHandler(c.Logger)
 	}
 	if c.Now == nil {
 		c.Now = time.Now

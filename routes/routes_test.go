@@ -286,3 +286,18 @@ func TestSubscriberFailureDoesNotBreakLogout(t *testing.T) {
 		assert.Equal(t, 0, a.TokenCount())
 	})
 }
+
+func TestTokenNeverReadFromQueryOrBody(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *bun.DB) {
+		a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		token := a.MustLogin("john", "secret", "web")
+		for _, path := range []string{"/api/?token=" + token, "/api/?auth_token=" + token, "/api/?Authorization=Token+" + token} {
+			r := a.Do("GET", path, "", "", "")
+			assert.Equal(t, http.StatusUnauthorized, r.Code, path)
+		}
+		r := a.Do("POST", "/api/refresh", "", "application/x-www-form-urlencoded", "token="+token)
+		assert.Equal(t, http.StatusUnauthorized, r.Code)
+		r = a.Do("POST", "/api/refresh", token, "", "")
+		assert.Equal(t, "no-store", r.Header.Get("Cache-Control"), "refresh responses are not cached")
+	})
+}
