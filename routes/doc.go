@@ -4,6 +4,11 @@
 //	POST /refresh    renew the calling token → {"expiry"}
 //	POST /logout     revoke the calling token → 204
 //	POST /logoutall  revoke every token of the caller → 204
+//	GET /sessions    the caller's sessions → [{id, client, created, expiry, last_used, has_expired, is_current, expires_in_str}]
+//	DELETE /sessions/:id  revoke one of the caller's other sessions → 204
+//	GET /apiaccess   the caller's API-access token (see Config.APIAccessClient) → {client, created, expiry, ...}
+//	POST /apiaccess  issue it, once → 201 {..., token}
+//	DELETE /apiaccess revoke it → 204
 //
 // Errors are JSON {"detail": "..."} with durin's messages; bad input is
 // always a 4xx, and a failing database a 503 (see ginurin.ErrorHandler).
