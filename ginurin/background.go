@@ -127,7 +127,10 @@ func (a *Auth) writeLastUses() {
 		err := a.tokens.SetLastUsed(ctx, pending)
 		cancel()
 		if err != nil {
+			// Forget the batch: the next use after it retries.
 			a.cfg.Logger.Warn("ginurin: could not record token last use", "tokens", len(pending), "error", err)
+			clear(pending)
+			return
 		}
 		var newest time.Time
 		for id, at := range pending {
