@@ -28,6 +28,7 @@ const Usage = `commands:
   client create NAME [--token-ttl DURATION] [--throttle-rate RATE]
   client list
   client delete NAME
+  tokens prune [--batch-size N]
 `
 
 // usageError is a malformed command line.
@@ -156,6 +157,8 @@ func run(ctx context.Context, a *ginurin.Auth, args []string, out io.Writer) err
 		return clientList(ctx, a, rest, out)
 	case "client delete":
 		return clientDelete(ctx, a, rest, out)
+	case "tokens prune":
+		return tokensPrune(ctx, a, rest, out)
 	}
 	return &usageError{fmt.Sprintf("unknown command %q", args[0]+" "+args[1])}
 }

@@ -57,14 +57,14 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 	})
 
 	api := engine.Group("/api")
-	authed := routes.Register(api, auth, routes.Config{})
+	authed := routes.Register(api, auth, apiAccessRoutes(s, routes.Config{}))
 	authed.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, "api root") })
 	authed.GET("/me", func(c *gin.Context) {
 		user, _ := ginurin.UserFrom(c)
 		client, _ := ginurin.ClientFrom(c)
 		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
 	})
-	return &app{db: db, auth: auth, engine: engine}, nil
+	return &app{db: db, auth: auth, engine: engine, closers: []func(){func() { auth.Close() }}}, nil
 }
 
 // eventAttrs describes an event for the log: ids and names, never a token.

@@ -8,6 +8,7 @@
 //	go run ./example client create NAME [--token-ttl DURATION] [--throttle-rate RATE]
 //	go run ./example client list
 //	go run ./example client delete NAME
+//	go run ./example tokens prune [--batch-size N]
 //
 // Every command reads DATABASE_URL: postgres:// or postgresql:// for
 // PostgreSQL, anything else a SQLite file path, unset ginurin-example.db in
@@ -66,6 +67,10 @@ func run(args []string) int {
 	if len(args) > 1 {
 		fmt.Fprintf(os.Stderr, "usage error: serve takes no arguments\n\n%s", cli.Usage)
 		return cli.ExitUsage
+	}
+	if err := ensureAPIAccessClient(ctx, app.auth, settings); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return cli.ExitFailure
 	}
 	srv := &http.Server{Addr: settings.Addr, Handler: app.engine, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

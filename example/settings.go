@@ -15,6 +15,16 @@ type settings struct {
 	StorageMode         ginurin.StorageMode
 	RefreshTokenOnLogin bool
 	TokenCacheTimeout   time.Duration
+	// APIAccessClient is the client behind /api/apiaccess
+	// (GINURIN_API_ACCESS_CLIENT, default "api-access").
+	APIAccessClient string
+	// APIAccessExcludeFromSessions is GINURIN_API_ACCESS_EXCLUDE_FROM_SESSIONS
+	// (default false).
+	APIAccessExcludeFromSessions bool
+	// APIAccessResponseIncludeToken is
+	// GINURIN_API_ACCESS_RESPONSE_INCLUDE_TOKEN (default false; plain
+	// storage only).
+	APIAccessResponseIncludeToken bool
 }
 
 // settingsFromEnv reads the environment through getenv; a bad value is an
@@ -24,12 +34,17 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		Addr:        or(getenv("ADDR"), ":8080"),
 		DatabaseURL: getenv("DATABASE_URL"),
 		StorageMode: ginurin.StorageMode(or(getenv("GINURIN_TOKEN_STORAGE"), "digest")),
+
+		APIAccessClient: or(getenv("GINURIN_API_ACCESS_CLIENT"), "api-access"),
 	}
 	if s.StorageMode != ginurin.StorageDigest && s.StorageMode != ginurin.StoragePlain {
 		return s, fmt.Errorf("GINURIN_TOKEN_STORAGE: %q is neither digest nor plain", s.StorageMode)
 	}
 	var err error
 	if s.RefreshTokenOnLogin, err = envBool(getenv, "GINURIN_REFRESH_TOKEN_ON_LOGIN"); err != nil {
+		return s, err
+	}
+	if err := apiAccessSettings(getenv, &s); err != nil {
 		return s, err
 	}
 	if v := getenv("GINURIN_TOKEN_CACHE_TIMEOUT"); v != "" {

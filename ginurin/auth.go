@@ -38,10 +38,12 @@ type Auth struct {
 	format    tokenFormat
 	tokens    *models.TokenQueries
 	dummyHash string
+	bg        *background
 }
 
 // New builds an Auth on db with cfg (see Config for the defaults). It does
-// not touch the database; run models.Migrate first.
+// not touch the database; run models.Migrate first. Call Close when done
+// with it, to record the pending last uses and stop interval pruning.
 func New(db *bun.DB, cfg Config) (*Auth, error) {
 	if db == nil {
 		return nil, errors.New("ginurin: New needs a *bun.DB")
@@ -59,6 +61,9 @@ func New(db *bun.DB, cfg Config) (*Auth, error) {
 	if cfg.DefaultTokenTTL < 0 {
 		return nil, errors.New("ginurin: DefaultTokenTTL must be positive")
 	}
+	if cfg.PruneInterval < 0 || cfg.PruneBatchSize < 0 {
+		return nil, errors.New("ginurin: PruneInterval and PruneBatchSize must not be negative")
+	}
 	if cfg.Users == nil {
 		cfg.Users = &models.TableUsers{DB: db}
 	}
@@ -66,13 +71,20 @@ func New(db *bun.DB, cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Auth{
+	a := &Auth{
 		db:        db,
 		cfg:       cfg,
 		format:    tokenFormat{prefix: cfg.TokenPrefix, randomLen: cfg.TokenLength},
 		tokens:    models.NewTokenQueries(db, cfg.Users),
 		dummyHash: dummy,
-	}, nil
+		bg:        newBackground(),
+	}
+	if cfg.PruneInterval > 0 {
+		a.bg.mu.Lock()
+		a.bg.startLocked(func() { a.pruneEvery(cfg.PruneInterval) })
+		a.bg.mu.Unlock()
+	}
+	return a, nil
 }
 
 // DB returns the database the Auth was built on.
@@ -167,7 +179,10 @@ func (a *Auth) Login(ctx context.Context, user *models.User, client *models.Clie
 // malformed token is rejected without a query; a well-formed one costs one
 // query when the users live in a SQLUserStore. An expired token is deleted,
 // TokenExpired is emitted, and ErrTokenExpired returned. Other outcomes:
-// ErrInvalidToken, ErrUserInactive, or a wrapped system error.
+// ErrInvalidToken, ErrUserInactive, or a wrapped system error. On success
+// the token's last use is handed to a background writer when the recorded
+// one is older than Config.LastUsedInterval; that adds no query and no
+// wait to the request.
 func (a *Auth) Authenticate(ctx context.Context, token string) (*models.AuthToken, error) {
 	if !a.format.valid(token) {
 		return nil, ErrInvalidToken
@@ -179,7 +194,11 @@ func (a *Auth) Authenticate(ctx context.Context, token string) (*models.AuthToke
 	if err != nil {
 		return nil, fmt.Errorf("ginurin: authenticate: %w", err)
 	}
-	return a.check(ctx, t)
+	if t, err = a.check(ctx, t); err != nil {
+		return nil, err
+	}
+	a.touch(t.ID, t.LastUsed, a.Now())
+	return t, nil
 }
 
 // check applies the expiry and user rules to a loaded session.

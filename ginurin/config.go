@@ -79,6 +79,19 @@ type Config struct {
 	ErrorHandler ErrorHandler
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// LastUsedInterval is how stale a token's recorded last use may get:
+	// a token's last_used is written at most once per interval, by a
+	// background goroutine, never on the request's critical path (see
+	// Auth.Close). Default 1 minute; a negative value switches last-use
+	// tracking off.
+	LastUsedInterval time.Duration
+	// PruneInterval, when positive, makes Auth delete expired tokens every
+	// interval in a background goroutine stopped by Auth.Close (see
+	// Auth.PruneExpired). Default 0: no interval pruning.
+	PruneInterval time.Duration
+	// PruneBatchSize is the number of tokens one pruning statement deletes
+	// at most. Default 1000.
+	PruneBatchSize int
 }
 
 // ErrorHandler answers a request whose handling failed on a system error.
@@ -130,5 +143,11 @@ func (c *Config) fillDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.LastUsedInterval == 0 {
+		c.LastUsedInterval = time.Minute
+	}
+	if c.PruneBatchSize == 0 {
+		c.PruneBatchSize = 1000
 	}
 }

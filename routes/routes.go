@@ -19,6 +19,19 @@ type Config struct {
 	// MaxBodyBytes limits request bodies of these routes; a larger body is
 	// answered 413. Default 16 KiB.
 	MaxBodyBytes int64
+	// APIAccessClient names the client whose tokens GET/POST/DELETE
+	// /apiaccess manage (durin's API_ACCESS_CLIENT_NAME). Default "": the
+	// /apiaccess routes are not mounted.
+	APIAccessClient string
+	// APIAccessExcludeFromSessions hides the APIAccessClient token from
+	// GET /sessions and DELETE /sessions/:id, leaving it to /apiaccess
+	// (durin's API_ACCESS_EXCLUDE_FROM_SESSIONS). Default false.
+	APIAccessExcludeFromSessions bool
+	// APIAccessResponseIncludeToken makes GET /apiaccess also return the
+	// token (durin's API_ACCESS_RESPONSE_INCLUDE_TOKEN). It works in plain
+	// storage mode only: in digest mode the token is not stored and GET
+	// never includes it. Default false.
+	APIAccessResponseIncludeToken bool
 }
 
 func (c *Config) fillDefaults() {
@@ -44,6 +57,10 @@ func Register(g *gin.RouterGroup, a *ginurin.Auth, cfg Config) *gin.RouterGroup 
 	authed.POST("/refresh", h.refresh)
 	authed.POST("/logout", h.logout)
 	authed.POST("/logoutall", h.logoutAll)
+	h.mountSessions(authed)
+	if cfg.APIAccessClient != "" {
+		h.mountAPIAccess(authed)
+	}
 	return authed
 }
 

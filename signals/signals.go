@@ -27,8 +27,9 @@ type Login struct {
 	Created bool
 }
 
-// Logout fires after tokens were revoked: one (All false, by /logout or a
-// session delete) or every token of the user (All true, /logoutall).
+// Logout fires after tokens were revoked: one (All false, by /logout,
+// DELETE /sessions/:id or DELETE /apiaccess) or every token of the user
+// (All true, /logoutall).
 // TokenIDs lists the deleted tokens.
 type Logout struct {
 	UserID   int64

@@ -54,6 +54,7 @@ func New(t testing.TB, db *bun.DB, cfg ginurin.Config, rcfg routes.Config) *App 
 	cfg.Now = a.Clock
 	auth, err := ginurin.New(db, cfg)
 	require.NoError(t, err)
+	t.Cleanup(func() { auth.Close() })
 	a.Auth = auth
 	signals.SubscribeAll(auth.Signals(), func(_ context.Context, e signals.Event) error {
 		a.mu.Lock()

@@ -1,0 +1,112 @@
+package routes
+
+import (
+	"errors"
+	"net/http"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginurin/ginurin/ginurin"
+)
+
+// sessionJSON is one entry of GET /sessions. It never carries the token or
+// the user.
+type sessionJSON struct {
+	ID           int64   `json:"id"`
+	Client       string  `json:"client"`
+	Created      string  `json:"created"`
+	Expiry       string  `json:"expiry"`
+	LastUsed     *string `json:"last_used"`
+	HasExpired   bool    `json:"has_expired"`
+	IsCurrent    bool    `json:"is_current"`
+	ExpiresInStr string  `json:"expires_in_str"`
+}
+
+// expiresInStr is the time between now and expiry in words ("1 day",
+// "5 minutes"), as durin's expires_in_str: the same magnitude whether the
+// expiry is ahead or behind; has_expired tells which. The difference is
+// rounded to the second first, so a fresh 24h token reads "1 day".
+func expiresInStr(now, expiry time.Time) string {
+	return humanize.RelTime(now, now.Add(expiry.Sub(now).Round(time.Second)), "", "")
+}
+
+// formatOptional renders t with the expiry format, or nil.
+func (h *handlers) formatOptional(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := h.auth.FormatTime(*t)
+	return &s
+}
+
+// exceptClients lists the clients GET /sessions and DELETE /sessions/:id
+// leave out.
+func (h *handlers) exceptClients() []string {
+	if h.cfg.APIAccessExcludeFromSessions && h.cfg.APIAccessClient != "" {
+		return []string{h.cfg.APIAccessClient}
+	}
+	return nil
+}
+
+// mountSessions mounts GET /sessions and DELETE /sessions/:id on the
+// authenticated group g.
+func (h *handlers) mountSessions(g *gin.RouterGroup) {
+	refusal := "Can't delete token if the request is authed with it. Use " +
+		path.Join(g.BasePath(), "logout") + " instead."
+	g.GET("/sessions", h.listSessions)
+	g.DELETE("/sessions/:id", func(c *gin.Context) { h.deleteSession(c, refusal) })
+}
+
+func (h *handlers) listSessions(c *gin.Context) {
+	current := session(c)
+	ts, err := h.auth.Sessions(c.Request.Context(), current.UserID, h.exceptClients()...)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	now := h.auth.Now()
+	out := make([]sessionJSON, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, sessionJSON{
+			ID:           t.ID,
+			Client:       t.Client.Name,
+			Created:      h.auth.FormatTime(t.Created),
+			Expiry:       h.auth.FormatTime(t.Expiry),
+			LastUsed:     h.formatOptional(t.LastUsed),
+			HasExpired:   t.HasExpired(now),
+			IsCurrent:    t.ID == current.ID,
+			ExpiresInStr: expiresInStr(now, t.Expiry),
+		})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// deleteSession revokes one of the caller's sessions. An ID that is not a
+// positive integer is answered like a missing one, 404 "Not found.", as
+// Django REST framework answers a malformed primary key.
+func (h *handlers) deleteSession(c *gin.Context, refusal string) {
+	current := session(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		detail(c, http.StatusNotFound, "Not found.")
+		return
+	}
+	if id == current.ID {
+		detail(c, http.StatusBadRequest, refusal)
+		return
+	}
+	err = h.auth.RevokeSession(c.Request.Context(), current.UserID, id, h.exceptClients()...)
+	if errors.Is(err, ginurin.ErrSessionNotFound) {
+		detail(c, http.StatusNotFound, "Not found.")
+		return
+	}
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
