@@ -8,6 +8,7 @@ import (
 
 	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/models"
+	"github.com/ginurin/ginurin/openapi"
 )
 
 // Config configures the routes. Every zero field takes the default stated
@@ -19,6 +20,9 @@ type Config struct {
 	// MaxBodyBytes limits request bodies of these routes; a larger body is
 	// answered 413. Default 16 KiB.
 	MaxBodyBytes int64
+	// OpenAPI, when set, receives a description of every mounted route
+	// (see package openapi). Default nil: nothing is recorded.
+	OpenAPI *openapi.Registry
 }
 
 func (c *Config) fillDefaults() {
@@ -44,6 +48,7 @@ func Register(g *gin.RouterGroup, a *ginurin.Auth, cfg Config) *gin.RouterGroup 
 	authed.POST("/refresh", h.refresh)
 	authed.POST("/logout", h.logout)
 	authed.POST("/logoutall", h.logoutAll)
+	document(g, authed, cfg)
 	return authed
 }
 
