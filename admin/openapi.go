@@ -74,8 +74,8 @@ func document(api *gin.RouterGroup, h *handlers) {
 		Responses: []openapi.Response{{Status: http.StatusOK, Body: TokenList{}}, invalid("Bad limit or offset.")},
 	})
 	add(http.MethodDelete, "/tokens/:id", openapi.Operation{
-		Summary: "Revoke a token (emits the logout event)",
-		Params:  []openapi.Param{{Name: "id", In: "path", Type: "integer", Description: "The token's id."}},
+		Summary:   "Revoke a token (emits the logout event)",
+		Params:    []openapi.Param{{Name: "id", In: "path", Type: "integer", Description: "The token's id."}},
 		Responses: []openapi.Response{{Status: http.StatusNoContent, Description: "Revoked."}, notFound},
 	})
 	if h.canList {

@@ -166,4 +166,3 @@ func ListUsers(ctx context.Context, db bun.IDB, s UserSchema, limit, offset int)
 	}
 	return users, total, nil
 }
-

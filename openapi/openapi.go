@@ -232,7 +232,11 @@ func (r *Registry) Document() (*openapi3.T, error) {
 		}
 		item.SetOperation(e.method, op)
 	}
-	if err := doc.Validate(openapi3.NewLoader().Context); err != nil {
+	loader := openapi3.NewLoader()
+	if err := loader.ResolveRefsIn(doc, nil); err != nil {
+		return nil, fmt.Errorf("openapi: resolve references: %w", err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
 		return nil, fmt.Errorf("openapi: invalid document: %w", err)
 	}
 	return doc, nil
@@ -292,7 +296,9 @@ func (g *generator) schema(v any) (*openapi3.SchemaRef, error) {
 }
 
 // customize applies the conventions of the package doc: required unless
-// omitempty, doc tag as description.
+// omitempty, doc tag as description, and no properties beyond the
+// struct's, so a response that grows an undocumented field fails
+// validation.
 func customize(_ string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 	if d := tag.Get("doc"); d != "" {
 		s.Description = d
@@ -300,6 +306,8 @@ func customize(_ string, t reflect.Type, tag reflect.StructTag, s *openapi3.Sche
 	if t.Kind() != reflect.Struct || t.PkgPath() == "time" {
 		return nil
 	}
+	no := false
+	s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
 	s.Required = nil
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
