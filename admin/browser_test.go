@@ -132,7 +132,7 @@ func get[T any](t *testing.T, b *browserEnv, a chromedp.Action[T]) T {
 // rows returns the text of the rows of a table body.
 func (b *browserEnv) rows(t *testing.T, table string) []string {
 	t.Helper()
-	return get(t, b, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#` + table + ` tbody tr")).map(r => r.innerText)`))
+	return get(t, b, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#`+table+` tbody tr")).map(r => r.innerText)`))
 }
 
 // login fills and submits the staff login form.
