@@ -33,8 +33,13 @@ type env struct {
 
 func newApp(t *testing.T, db *bun.DB, cfg admin.Config) *env {
 	t.Helper()
+	return newAppWith(t, db, ginurin.Config{}, cfg)
+}
+
+func newAppWith(t *testing.T, db *bun.DB, gcfg ginurin.Config, cfg admin.Config) *env {
+	t.Helper()
 	docs := openapi.NewRegistry(openapi.Info{Title: "test"})
-	a := testapp.New(t, db, ginurin.Config{}, routes.Config{OpenAPI: docs})
+	a := testapp.New(t, db, gcfg, routes.Config{OpenAPI: docs})
 	_, err := models.CreateUser(context.Background(), db, staff, staffPassword, true, 4)
 	require.NoError(t, err)
 	cfg.OpenAPI = docs
@@ -348,5 +353,46 @@ func TestUsers(t *testing.T) {
 		}
 		assert.Equal(t, http.StatusOK, e.Do("GET", "/api/", jane, "", "").Code, "jane still active")
 		assert.Equal(t, http.StatusOK, e.json("GET", "/admin/api/users", "").Code, "boss still active")
+	})
+}
+
+// plainUsers hides the SQLUserStore capability of TableUsers, as a user
+// store backed by another service would.
+type plainUsers struct{ inner *models.TableUsers }
+
+func (p plainUsers) UserByUsername(ctx context.Context, u string) (*models.User, error) {
+	return p.inner.UserByUsername(ctx, u)
+}
+func (p plainUsers) UserByID(ctx context.Context, id int64) (*models.User, error) {
+	return p.inner.UserByID(ctx, id)
+}
+func (p plainUsers) RecordLogin(ctx context.Context, id int64, at time.Time) error {
+	return p.inner.RecordLogin(ctx, id, at)
+}
+
+func TestNonSQLUserStore(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *bun.DB) {
+		e := newAppWith(t, db, ginurin.Config{Users: plainUsers{&models.TableUsers{DB: db}}}, admin.Config{})
+		e.MustLogin(testapp.John, testapp.JohnPassword, "web")
+		e.MustLogin(testapp.Jane, testapp.JanePassword, "web")
+
+		r := e.json("GET", "/admin/api/tokens?client=web", "")
+		require.Equal(t, http.StatusOK, r.Code, r.Raw)
+		var users []string
+		for _, x := range r.Body["results"].([]any) {
+			users = append(users, x.(map[string]any)["user"].(string))
+		}
+		assert.ElementsMatch(t, []string{"john", "jane"}, users, "usernames come from the store")
+
+		r = e.json("GET", "/admin/api/tokens?user=jane", "")
+		require.Equal(t, http.StatusOK, r.Code, r.Raw)
+		assert.Equal(t, 1.0, r.Body["count"])
+		r = e.json("GET", "/admin/api/tokens?user=nobody", "")
+		assert.Equal(t, 0.0, r.Body["count"])
+
+		assert.Equal(t, http.StatusNotFound, e.json("GET", "/admin/api/users", "").Code, "users routes need a SQL table")
+		assert.Equal(t, http.StatusNotFound, e.page("/admin/users", nil).Code)
+		assert.False(t, e.docs.Has("GET", "/admin/api/users"), "and are not documented")
+		assert.Empty(t, e.docs.Undocumented(e.Engine.Routes(), "/admin/api"))
 	})
 }

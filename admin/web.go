@@ -66,6 +66,7 @@ type pageData struct {
 	Users        []User
 	ClientNames  []string
 	Filter       struct{ Client, User string }
+	CanList      bool // the users page exists
 	CanSetActive bool
 
 	Back                       string // query string of the filtered tokens list
@@ -273,7 +274,7 @@ func (h *handlers) web(fn func(c *gin.Context, s *session)) gin.HandlerFunc {
 // data starts the page data of a signed-in page.
 func (h *handlers) data(c *gin.Context, s *session, title, nav string) *pageData {
 	return &pageData{Title: title, Nav: nav, User: s.t.User.Username, CSRF: s.csrf, Flash: flashes[c.Query("m")],
-		CanSetActive: h.canSetActive}
+		CanList: h.canList, CanSetActive: h.canSetActive}
 }
 
 // seeOther redirects after a successful POST, with a fixed flash message.
