@@ -204,10 +204,12 @@ func (h *handlers) page(c *gin.Context) (limit, offset int, err error) {
 func FormatTTL(d time.Duration) string { return cli.FormatDuration(d) }
 
 // expiresInStr says how long a token has left, like durin's
-// expires_in_str: "23 hours", "5 minutes"; "expired" once it has expired.
+// expires_in_str: "1 day", "5 minutes"; "expired" once it has expired.
 func expiresInStr(expiry, now time.Time) string {
 	if !now.Before(expiry) {
 		return "expired"
 	}
-	return strings.TrimSpace(humanize.RelTime(now, expiry, "", ""))
+	// Whole seconds, so that a fresh 24h token reads "1 day", not "23 hours".
+	left := expiry.Sub(now).Round(time.Second)
+	return strings.TrimSpace(humanize.RelTime(now, now.Add(left), "", ""))
 }

@@ -223,7 +223,11 @@ func TestTokensList(t *testing.T) {
 		}
 		first := r.Body["results"].([]any)[0].(map[string]any)
 		assert.ElementsMatch(t, []string{"id", "user", "client", "created", "expiry", "has_expired", "expires_in_str"}, keys(first))
-		assert.Equal(t, "23 hours", first["expires_in_str"])
+		assert.Equal(t, "1 day", first["expires_in_str"])
+		e.Advance(90 * time.Minute)
+		e.staff = e.MustLogin(staff, staffPassword, "cli") // its 1h token expired
+		r = e.json("GET", "/admin/api/tokens?client=web&limit=1", "")
+		assert.Equal(t, "22 hours", r.Body["results"].([]any)[0].(map[string]any)["expires_in_str"])
 		assert.Equal(t, false, first["has_expired"])
 
 		cases := []struct {

@@ -48,7 +48,7 @@ type Token struct {
 	Created      string `json:"created"`
 	Expiry       string `json:"expiry"`
 	HasExpired   bool   `json:"has_expired"`
-	ExpiresInStr string `json:"expires_in_str" doc:"Time left, e.g. \"23 hours\"; \"expired\" once expired."`
+	ExpiresInStr string `json:"expires_in_str" doc:"Time left, e.g. \"1 day\" or \"5 minutes\"; \"expired\" once expired."`
 }
 
 // TokenList is the body of GET /tokens.

@@ -285,3 +285,17 @@ func TestDisableWeb(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, e.page("/admin/login", nil).Code)
 	assert.Equal(t, http.StatusOK, e.json("GET", "/admin/api/clients", "").Code)
 }
+
+func TestDatabaseDown(t *testing.T) {
+	e := newApp(t, testdb.Open(t, testdb.SQLiteURL(t)), admin.Config{})
+	ck, _ := e.webLogin()
+	require.NoError(t, e.DB.Close())
+	r := e.page("/admin/clients", ck)
+	assert.Equal(t, http.StatusServiceUnavailable, r.Code)
+	assert.Contains(t, r.Raw, "Service temporarily unavailable.")
+	r = e.json("GET", "/admin/api/clients", "")
+	assert.Equal(t, http.StatusServiceUnavailable, r.Code)
+	assert.Equal(t, "Service temporarily unavailable.", r.Body["detail"])
+	r = e.form("/admin/login", nil, url.Values{"username": {staff}, "password": {staffPassword}}, nil)
+	assert.Equal(t, http.StatusServiceUnavailable, r.Code)
+}
