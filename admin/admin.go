@@ -44,6 +44,11 @@ type Config struct {
 	PageSize int
 	// DisableWeb mounts only the JSON API. Default false.
 	DisableWeb bool
+	// LoginMiddleware runs before the web login form's POST handler, after
+	// the cross-site check: put the application's login rate limiter here
+	// so the form is limited like POST /login. A handler that aborts
+	// answers instead of the login. Default none.
+	LoginMiddleware []gin.HandlerFunc
 	// OpenAPI, when set, receives a description of every API route (see
 	// package openapi). Default nil: nothing is recorded.
 	OpenAPI *openapi.Registry

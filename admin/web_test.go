@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
@@ -298,4 +299,20 @@ func TestDatabaseDown(t *testing.T) {
 	assert.Equal(t, "Service temporarily unavailable.", r.Body["detail"])
 	r = e.form("/admin/login", nil, url.Values{"username": {staff}, "password": {staffPassword}}, nil)
 	assert.Equal(t, http.StatusServiceUnavailable, r.Code)
+}
+
+func TestWebLoginMiddleware(t *testing.T) {
+	limited := 0
+	e := newApp(t, testdb.Open(t, testdb.SQLiteURL(t)), admin.Config{LoginMiddleware: []gin.HandlerFunc{
+		func(c *gin.Context) {
+			if c.Request.PostForm.Get("username") == "limited" {
+				limited++
+				c.AbortWithStatusJSON(http.StatusTooManyRequests, gin.H{"detail": "Request was throttled."})
+			}
+		},
+	}})
+	r := e.form("/admin/login", nil, url.Values{"username": {"limited"}, "password": {"x"}}, nil)
+	assert.Equal(t, http.StatusTooManyRequests, r.Code)
+	assert.Equal(t, 1, limited)
+	e.webLogin() // others pass through
 }
