@@ -57,13 +57,15 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 	})
 
 	api := engine.Group("/api")
-	authed := routes.Register(api, auth, apiAccessRoutes(s, routes.Config{}))
+	docs := newAPIDocs()
+	authed := routes.Register(api, auth, apiAccessRoutes(s, routes.Config{OpenAPI: docs}))
 	authed.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, "api root") })
 	authed.GET("/me", func(c *gin.Context) {
 		user, _ := ginurin.UserFrom(c)
 		client, _ := ginurin.ClientFrom(c)
 		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
 	})
+	mountAdmin(engine, auth, authed, docs)
 	return &app{db: db, auth: auth, engine: engine, closers: []func(){func() { auth.Close() }}}, nil
 }
 

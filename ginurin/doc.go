@@ -7,7 +7,8 @@
 // and read the caller with UserFrom, TokenFrom and ClientFrom. The routes
 // package mounts login, refresh, logout and logoutall; permissions guards
 // routes by client; throttling limits each user+client pair; signals
-// carries the events.
+// carries the events; admin gives staff a JSON API and a web page to
+// manage clients, tokens and users; openapi documents what is mounted.
 //
 // Tokens look like "gnr_" + 64 hex characters (256 bits from crypto/rand) +
 // an 8-character CRC-32 checksum, so a mistyped token is refused without a

@@ -11,8 +11,8 @@ import (
 	"github.com/ginurin/ginurin/models"
 )
 
-// apiAccessJSON is the body of GET and POST /apiaccess.
-type apiAccessJSON struct {
+// APIAccessResponse is the body of GET and POST /apiaccess.
+type APIAccessResponse struct {
 	Client       string  `json:"client"`
 	Created      string  `json:"created"`
 	Expiry       string  `json:"expiry"`
@@ -22,9 +22,9 @@ type apiAccessJSON struct {
 	Token        string  `json:"token,omitempty"`
 }
 
-func (h *handlers) apiAccessBody(t *models.AuthToken, token string) apiAccessJSON {
+func (h *handlers) apiAccessBody(t *models.AuthToken, token string) APIAccessResponse {
 	now := h.auth.Now()
-	return apiAccessJSON{
+	return APIAccessResponse{
 		Client:       t.Client.Name,
 		Created:      h.auth.FormatTime(t.Created),
 		Expiry:       h.auth.FormatTime(t.Expiry),

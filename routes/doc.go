@@ -15,4 +15,8 @@
 // Errors are JSON {"detail": "..."} with durin's messages; bad input is
 // always a 4xx, and a failing database a 503 (see ginurin.ErrorHandler).
 // Token responses carry Cache-Control: no-store.
+//
+// With Config.OpenAPI set, Register records an OpenAPI operation for every
+// route it mounts (see package openapi); a route added to Register gets
+// one Add call in document (openapi.go).
 package routes

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/models"
+	"github.com/ginurin/ginurin/openapi"
 )
 
 // Config configures the routes. Every zero field takes the default stated
@@ -32,6 +33,9 @@ type Config struct {
 	// storage mode only: in digest mode the token is not stored and GET
 	// never includes it. Default false.
 	APIAccessResponseIncludeToken bool
+	// OpenAPI, when set, receives a description of every mounted route
+	// (see package openapi). Default nil: nothing is recorded.
+	OpenAPI *openapi.Registry
 }
 
 func (c *Config) fillDefaults() {
@@ -61,6 +65,7 @@ func Register(g *gin.RouterGroup, a *ginurin.Auth, cfg Config) *gin.RouterGroup 
 	if cfg.APIAccessClient != "" {
 		h.mountAPIAccess(authed)
 	}
+	document(g, authed, cfg)
 	return authed
 }
 

@@ -13,9 +13,9 @@ import (
 	"github.com/ginurin/ginurin/ginurin"
 )
 
-// sessionJSON is one entry of GET /sessions. It never carries the token or
+// SessionResponse is one entry of GET /sessions. It never carries the token or
 // the user.
-type sessionJSON struct {
+type SessionResponse struct {
 	ID           int64   `json:"id"`
 	Client       string  `json:"client"`
 	Created      string  `json:"created"`
@@ -69,9 +69,9 @@ func (h *handlers) listSessions(c *gin.Context) {
 		return
 	}
 	now := h.auth.Now()
-	out := make([]sessionJSON, 0, len(ts))
+	out := make([]SessionResponse, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, sessionJSON{
+		out = append(out, SessionResponse{
 			ID:           t.ID,
 			Client:       t.Client.Name,
 			Created:      h.auth.FormatTime(t.Created),
