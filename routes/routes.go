@@ -19,6 +19,11 @@ type Config struct {
 	// MaxBodyBytes limits request bodies of these routes; a larger body is
 	// answered 413. Default 16 KiB.
 	MaxBodyBytes int64
+	// LoginLimiter, when set, limits login attempts before any password is
+	// checked, e.g. throttling.NewLogin("10/m", …) for 10 attempts a minute
+	// per client IP and per username. Default none: no login limit, so
+	// set one in production (the example does, at GINURIN_LOGIN_RATE).
+	LoginLimiter LoginLimiter
 }
 
 func (c *Config) fillDefaults() {
