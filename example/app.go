@@ -56,15 +56,20 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})
 
+	lim, err := newLimits(s, auth, logger)
+	if err != nil {
+		return nil, err
+	}
 	api := engine.Group("/api")
-	authed := routes.Register(api, auth, routes.Config{})
+	authed := routes.Register(api, auth, routes.Config{LoginLimiter: lim.login})
+	lim.mount(authed, s)
 	authed.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, "api root") })
 	authed.GET("/me", func(c *gin.Context) {
 		user, _ := ginurin.UserFrom(c)
 		client, _ := ginurin.ClientFrom(c)
 		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
 	})
-	return &app{db: db, auth: auth, engine: engine}, nil
+	return &app{db: db, auth: auth, engine: engine, closers: []func(){lim.close}}, nil
 }
 
 // eventAttrs describes an event for the log: ids and names, never a token.

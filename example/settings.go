@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ginurin/ginurin/ginurin"
+	"github.com/ginurin/ginurin/throttling"
 )
 
 // settings is the example's environment (SPEC §7).
@@ -15,6 +16,13 @@ type settings struct {
 	StorageMode         ginurin.StorageMode
 	RefreshTokenOnLogin bool
 	TokenCacheTimeout   time.Duration
+	// Rate limiting and client guards (example/throttling.go).
+	RedisURL         string
+	RedisPrefix      string
+	ThrottleRate     string
+	LoginRate        string
+	ThrottleFailMode throttling.FailMode
+	WebClient        string
 }
 
 // settingsFromEnv reads the environment through getenv; a bad value is an
@@ -36,6 +44,9 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		if s.TokenCacheTimeout, err = time.ParseDuration(v); err != nil || s.TokenCacheTimeout <= 0 {
 			return s, fmt.Errorf("GINURIN_TOKEN_CACHE_TIMEOUT: %q is not a positive duration", v)
 		}
+	}
+	if err := s.readLimits(getenv); err != nil {
+		return s, err
 	}
 	return s, nil
 }

@@ -64,9 +64,10 @@ func New(client redis.UniversalClient, cfg Config) limiter.Store {
 }
 
 // Open parses url ("redis://[user:password@]host:port/db", or rediss://
-// for TLS) into a client with short timeouts — dial 1s, read and write
-// 500ms — so that an unreachable Redis fails a request quickly rather than
-// holding it. It does not contact Redis. The error never contains the URL.
+// for TLS) into a client with short timeouts — dial, read and write 1s,
+// unless the URL sets them (dial_timeout, read_timeout, write_timeout) —
+// so that an unreachable Redis fails a request quickly rather than holding
+// it. It does not contact Redis. The error never contains the URL.
 func Open(url string) (*redis.Client, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
@@ -77,10 +78,19 @@ func Open(url string) (*redis.Client, error) {
 		}
 		return nil, fmt.Errorf("redisstore: invalid Redis URL: %w", err)
 	}
-	opts.DialTimeout = time.Second
-	opts.ReadTimeout = 500 * time.Millisecond
-	opts.WriteTimeout = 500 * time.Millisecond
-	opts.PoolTimeout = time.Second
+	q := neturl.Values{}
+	if u, err := neturl.Parse(url); err == nil {
+		q = u.Query()
+	}
+	if !q.Has("dial_timeout") {
+		opts.DialTimeout = time.Second
+	}
+	if !q.Has("read_timeout") {
+		opts.ReadTimeout = time.Second
+	}
+	if !q.Has("write_timeout") {
+		opts.WriteTimeout = time.Second
+	}
 	return redis.NewClient(opts), nil
 }
 
