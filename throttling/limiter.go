@@ -64,12 +64,24 @@ func (b *base) warn(c *gin.Context, err error) {
 		slog.Any("error", err))
 }
 
-// setHeaders writes the X-RateLimit headers of lctx.
+// The canonical forms of the headers, computed once: every request sets
+// them.
+var (
+	keyLimit     = http.CanonicalHeaderKey(HeaderLimit)
+	keyRemaining = http.CanonicalHeaderKey(HeaderRemaining)
+	keyReset     = http.CanonicalHeaderKey(HeaderReset)
+)
+
+// setHeaders writes the X-RateLimit headers of lctx, with one allocation
+// for the three values.
 func setHeaders(c *gin.Context, lctx limiter.Context) {
+	v := []string{
+		strconv.FormatInt(lctx.Limit, 10),
+		strconv.FormatInt(lctx.Remaining, 10),
+		strconv.FormatInt(lctx.Reset, 10),
+	}
 	h := c.Writer.Header()
-	h.Set(HeaderLimit, strconv.FormatInt(lctx.Limit, 10))
-	h.Set(HeaderRemaining, strconv.FormatInt(lctx.Remaining, 10))
-	h.Set(HeaderReset, strconv.FormatInt(lctx.Reset, 10))
+	h[keyLimit], h[keyRemaining], h[keyReset] = v[0:1:1], v[1:2:2], v[2:3:3]
 }
 
 // throttled answers 429 with durin's detail and Retry-After, and aborts.
