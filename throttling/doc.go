@@ -20,9 +20,10 @@
 // once: the default by New, a client's rate the first time that rate string
 // is seen; requests then only look the parsed rate up.
 //
-// Every answer of a throttled route carries X-RateLimit-Limit,
-// X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds). A request
-// over budget gets 429 {"detail": "Request was throttled. Expected
+// Every request the middleware counts is answered with X-RateLimit-Limit,
+// X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds); requests with
+// no rate to apply, and those let through while the store is failing,
+// carry none. A request over budget gets 429 {"detail": "Request was throttled. Expected
 // available in N seconds."} with Retry-After: N.
 //
 // Counters live in a limiter.Store: ulule's memory store by default (one
