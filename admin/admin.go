@@ -44,14 +44,21 @@ type Config struct {
 	PageSize int
 	// DisableWeb mounts only the JSON API. Default false.
 	DisableWeb bool
-	// LoginMiddleware runs before the web login form's POST handler, after
-	// the cross-site check: put the application's login rate limiter here
-	// so the form is limited like POST /login. A handler that aborts
-	// answers instead of the login. Default none.
-	LoginMiddleware []gin.HandlerFunc
+	// LoginLimiter, when set, limits the web login form like POST /login
+	// (pass the same limiter as routes.Config.LoginLimiter, e.g. a
+	// *throttling.Login): it is checked after the form is read and before
+	// any password is hashed. Default none.
+	LoginLimiter LoginLimiter
 	// OpenAPI, when set, receives a description of every API route (see
 	// package openapi). Default nil: nothing is recorded.
 	OpenAPI *openapi.Registry
+}
+
+// LoginLimiter limits login attempts; routes.LoginLimiter and
+// *throttling.Login satisfy it. Check reports whether the attempt of
+// username may go on; when it returns false it has answered the request.
+type LoginLimiter interface {
+	Check(c *gin.Context, username string) bool
 }
 
 func (c *Config) fillDefaults() {

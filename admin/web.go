@@ -85,7 +85,7 @@ func (h *handlers) registerWeb(g *gin.RouterGroup) {
 	w := g.Group("", securityHeaders)
 	w.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, h.base+"/clients") })
 	w.GET("/login", h.loginForm)
-	w.POST("/login", append(append([]gin.HandlerFunc{h.sameOrigin}, h.cfg.LoginMiddleware...), h.login)...)
+	w.POST("/login", h.sameOrigin, h.login)
 	w.POST("/logout", h.sameOrigin, h.web(h.logout))
 	w.GET("/clients", h.web(h.clientsPage))
 	w.POST("/clients", h.sameOrigin, h.web(h.createClientForm))
@@ -337,6 +337,9 @@ func (h *handlers) login(c *gin.Context) {
 	if username == "" || password == "" {
 		d.Error = "Enter a username and a password."
 		h.render(c, http.StatusBadRequest, "login", d)
+		return
+	}
+	if h.cfg.LoginLimiter != nil && !h.cfg.LoginLimiter.Check(c, username) {
 		return
 	}
 	user, err := h.auth.CheckCredentials(ctx, username, password)

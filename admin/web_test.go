@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
@@ -18,6 +17,8 @@ import (
 	"github.com/ginurin/ginurin/internal/testapp"
 	"github.com/ginurin/ginurin/internal/testdb"
 	"github.com/ginurin/ginurin/models"
+	"github.com/ginurin/ginurin/throttling"
+	"github.com/ginurin/ginurin/throttling/throttlingtest"
 )
 
 // form posts a form as a same-origin browser would, with cookie when set.
@@ -301,18 +302,14 @@ func TestDatabaseDown(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, r.Code)
 }
 
-func TestWebLoginMiddleware(t *testing.T) {
-	limited := 0
-	e := newApp(t, testdb.Open(t, testdb.SQLiteURL(t)), admin.Config{LoginMiddleware: []gin.HandlerFunc{
-		func(c *gin.Context) {
-			if c.Request.PostForm.Get("username") == "limited" {
-				limited++
-				c.AbortWithStatusJSON(http.StatusTooManyRequests, gin.H{"detail": "Request was throttled."})
-			}
-		},
-	}})
-	r := e.form("/admin/login", nil, url.Values{"username": {"limited"}, "password": {"x"}}, nil)
-	assert.Equal(t, http.StatusTooManyRequests, r.Code)
-	assert.Equal(t, 1, limited)
-	e.webLogin() // others pass through
+func TestWebLoginLimiter(t *testing.T) {
+	login, err := throttling.NewLogin("2/m", throttling.Config{Scope: throttlingtest.Unique(t)})
+	require.NoError(t, err)
+	e := newApp(t, testdb.Open(t, testdb.SQLiteURL(t)), admin.Config{LoginLimiter: login})
+	attempt := url.Values{"username": {"someone"}, "password": {"guess"}}
+	assert.Equal(t, http.StatusBadRequest, e.form("/admin/login", nil, attempt, nil).Code)
+	assert.Equal(t, http.StatusBadRequest, e.form("/admin/login", nil, attempt, nil).Code)
+	r := e.form("/admin/login", nil, attempt, nil)
+	assert.Equal(t, http.StatusTooManyRequests, r.Code, "the form is limited like POST /login")
+	assert.NotEmpty(t, r.Header.Get("Retry-After"))
 }

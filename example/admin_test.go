@@ -20,7 +20,9 @@ import (
 // listing every route under /api and /admin/api.
 func TestExampleAdminAndOpenAPI(t *testing.T) {
 	db := testdb.Open(t, testdb.SQLiteURL(t))
-	app, err := newApp(db, settings{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := settingsFromEnv(func(string) string { return "" })
+	require.NoError(t, err)
+	app, err := newApp(db, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	defer app.Close()
 	srv := httptest.NewServer(app.engine)

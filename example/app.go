@@ -56,17 +56,22 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})
 
+	lim, err := newLimits(s, auth, logger)
+	if err != nil {
+		return nil, err
+	}
 	api := engine.Group("/api")
 	docs := newAPIDocs()
-	authed := routes.Register(api, auth, apiAccessRoutes(s, routes.Config{OpenAPI: docs}))
+	authed := routes.Register(api, auth, apiAccessRoutes(s, routes.Config{OpenAPI: docs, LoginLimiter: lim.login}))
+	lim.mount(authed, s)
 	authed.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, "api root") })
 	authed.GET("/me", func(c *gin.Context) {
 		user, _ := ginurin.UserFrom(c)
 		client, _ := ginurin.ClientFrom(c)
 		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
 	})
-	mountAdmin(engine, auth, authed, docs)
-	return &app{db: db, auth: auth, engine: engine, closers: []func(){func() { auth.Close() }}}, nil
+	mountAdmin(engine, auth, authed, docs, lim.login)
+	return &app{db: db, auth: auth, engine: engine, closers: []func(){lim.close, func() { auth.Close() }}}, nil
 }
 
 // eventAttrs describes an event for the log: ids and names, never a token.

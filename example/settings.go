@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ginurin/ginurin/ginurin"
+	"github.com/ginurin/ginurin/throttling"
 )
 
 // settings is the example's environment (SPEC §7).
@@ -25,6 +26,13 @@ type settings struct {
 	// GINURIN_API_ACCESS_RESPONSE_INCLUDE_TOKEN (default false; plain
 	// storage only).
 	APIAccessResponseIncludeToken bool
+	// Rate limiting and client guards (example/throttling.go).
+	RedisURL         string
+	RedisPrefix      string
+	ThrottleRate     string
+	LoginRate        string
+	ThrottleFailMode throttling.FailMode
+	WebClient        string
 }
 
 // settingsFromEnv reads the environment through getenv; a bad value is an
@@ -51,6 +59,9 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		if s.TokenCacheTimeout, err = time.ParseDuration(v); err != nil || s.TokenCacheTimeout <= 0 {
 			return s, fmt.Errorf("GINURIN_TOKEN_CACHE_TIMEOUT: %q is not a positive duration", v)
 		}
+	}
+	if err := s.readLimits(getenv); err != nil {
+		return s, err
 	}
 	return s, nil
 }

@@ -151,3 +151,8 @@ func (c *Config) fillDefaults() {
 		c.PruneBatchSize = 1000
 	}
 }
+
+// DefaultErrorHandler is NewDefaultErrorHandler(slog.Default()).
+func DefaultErrorHandler(c *gin.Context, err error) {
+	NewDefaultErrorHandler(slog.Default())(c, err)
+}

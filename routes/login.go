@@ -97,6 +97,9 @@ func (h *handlers) login(c *gin.Context) {
 		detail(c, http.StatusBadRequest, "No client specified.")
 		return
 	}
+	if h.cfg.LoginLimiter != nil && !h.cfg.LoginLimiter.Check(c, in.Username) {
+		return
+	}
 	ctx := c.Request.Context()
 	client, err := models.ClientByName(ctx, h.auth.DB(), in.Client)
 	if errors.Is(err, models.ErrClientNotFound) {

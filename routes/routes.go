@@ -36,6 +36,11 @@ type Config struct {
 	// OpenAPI, when set, receives a description of every mounted route
 	// (see package openapi). Default nil: nothing is recorded.
 	OpenAPI *openapi.Registry
+	// LoginLimiter, when set, limits login attempts before any password is
+	// checked, e.g. throttling.NewLogin("10/m", …) for 10 attempts a minute
+	// per client IP and per username. Default none: no login limit, so
+	// set one in production (the example does, at GINURIN_LOGIN_RATE).
+	LoginLimiter LoginLimiter
 }
 
 func (c *Config) fillDefaults() {
