@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -354,14 +353,8 @@ func (h *handlers) listTokens(c *gin.Context) {
 	c.JSON(http.StatusOK, TokenList{Count: total, Results: results})
 }
 
-// tokenID parses a token ID; anything but a positive integer is not found.
-func tokenID(s string) (int64, bool) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
-}
-
 func (h *handlers) revokeToken(c *gin.Context) {
-	id, ok := tokenID(c.Param("id"))
+	id, ok := models.ParseID(c.Param("id"))
 	if !ok {
 		h.fail(c, errNotFound)
 		return

@@ -552,7 +552,7 @@ func (h *handlers) tokensPage(c *gin.Context, s *session) {
 }
 
 func (h *handlers) revokeTokenForm(c *gin.Context, s *session) {
-	id, ok := tokenID(c.Request.PostForm.Get("id"))
+	id, ok := models.ParseID(c.Request.PostForm.Get("id"))
 	err := models.ErrTokenNotFound
 	if ok {
 		err = h.auth.RevokeByID(c.Request.Context(), id)

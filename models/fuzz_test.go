@@ -45,3 +45,23 @@ func FuzzParseDuration(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"1", "42", "0", "-1", "+1", "01", " 1", "1.5", "9223372036854775807", "9223372036854775808", "١", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, ok := ParseID(s)
+		if !ok {
+			return
+		}
+		if id <= 0 {
+			t.Fatalf("%q parsed to non-positive %d", s, id)
+		}
+		for _, c := range []byte(s) {
+			if c < '0' || c > '9' {
+				t.Fatalf("%q with a non-digit was accepted", s)
+			}
+		}
+	})
+}

@@ -165,3 +165,19 @@ func ValidateUsername(username string) error {
 	}
 	return nil
 }
+
+// ParseID parses a row ID from a URL: one to nineteen ASCII digits for a
+// positive int64, no sign, space or other character. ok is false for
+// anything else, which callers answer like a missing row.
+func ParseID(s string) (id int64, ok bool) {
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}

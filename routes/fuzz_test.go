@@ -40,3 +40,46 @@ func FuzzLoginBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSessionID deletes sessions by arbitrary ids: the answer is 204, 400
+// or 404 (never a 5xx), and only the caller's own other session can go.
+func FuzzSessionID(f *testing.F) {
+	for _, s := range []string{"1", "2", "3", "0", "-1", "abc", "1e3", "%00", "99999999999999999999", "2%2F", "..%2F1"} {
+		f.Add(s)
+	}
+	a := testapp.New(f, testdb.Open(f, testdb.SQLiteURL(f)), ginurin.Config{}, routes.Config{})
+	f.Fuzz(func(t *testing.T, id string) {
+		jane := fuzzLogin(t, a, testapp.Jane, testapp.JanePassword, "web")
+		john := fuzzLogin(t, a, testapp.John, testapp.JohnPassword, "web")
+		fuzzLogin(t, a, testapp.John, testapp.JohnPassword, "cli")
+		req := httptest.NewRequest("DELETE", "/api/sessions/x", nil)
+		req.URL.Path, req.URL.RawPath = "/api/sessions/"+id, ""
+		req.Header.Set("Authorization", "Token "+john)
+		r := a.Serve(req)
+		switch r.Code {
+		case 204, 400, 404, 301, 307:
+		default:
+			t.Fatalf("DELETE /api/sessions/%q → %d %s", id, r.Code, r.Raw)
+		}
+		check := httptest.NewRequest("GET", "/api/", nil)
+		check.Header.Set("Authorization", "Token "+jane)
+		if got := a.Serve(check); got.Code != 200 {
+			t.Fatalf("deleting %q as john revoked jane's session", id)
+		}
+	})
+}
+
+// fuzzLogin logs in through the engine; testapp's helpers report to the
+// F, which a fuzz target may not use.
+func fuzzLogin(t *testing.T, a *testapp.App, username, password, client string) string {
+	t.Helper()
+	body := `{"username":"` + username + `","password":"` + password + `","client":"` + client + `"}`
+	req := httptest.NewRequest("POST", "/api/login", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	r := a.Serve(req)
+	token, _ := r.Body["token"].(string)
+	if r.Code != 200 || token == "" {
+		t.Fatalf("login %s/%s: %d %s", username, client, r.Code, r.Raw)
+	}
+	return token
+}

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"path"
-	"strconv"
 	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginurin/ginurin/ginurin"
+	"github.com/ginurin/ginurin/models"
 )
 
 // SessionResponse is one entry of GET /sessions. It never carries the token or
@@ -90,8 +90,8 @@ func (h *handlers) listSessions(c *gin.Context) {
 // Django REST framework answers a malformed primary key.
 func (h *handlers) deleteSession(c *gin.Context, refusal string) {
 	current := session(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := models.ParseID(c.Param("id"))
+	if !ok {
 		detail(c, http.StatusNotFound, "Not found.")
 		return
 	}
@@ -99,7 +99,7 @@ func (h *handlers) deleteSession(c *gin.Context, refusal string) {
 		detail(c, http.StatusBadRequest, refusal)
 		return
 	}
-	err = h.auth.RevokeSession(c.Request.Context(), current.UserID, id, h.exceptClients()...)
+	err := h.auth.RevokeSession(c.Request.Context(), current.UserID, id, h.exceptClients()...)
 	if errors.Is(err, ginurin.ErrSessionNotFound) {
 		detail(c, http.StatusNotFound, "Not found.")
 		return
