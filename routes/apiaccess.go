@@ -96,14 +96,5 @@ func (h *handlers) postAPIAccess(c *gin.Context) {
 
 // deleteAPIAccess revokes the caller's API-access token.
 func (h *handlers) deleteAPIAccess(c *gin.Context) {
-	err := h.auth.RevokeClientSession(c.Request.Context(), session(c).UserID, h.cfg.APIAccessClient)
-	if errors.Is(err, ginurin.ErrSessionNotFound) {
-		detail(c, http.StatusNotFound, "Not found.")
-		return
-	}
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	h.answerRevoke(c, h.auth.RevokeClientSession(c.Request.Context(), session(c).UserID, h.cfg.APIAccessClient))
 }

@@ -99,14 +99,18 @@ func (h *handlers) deleteSession(c *gin.Context, refusal string) {
 		detail(c, http.StatusBadRequest, refusal)
 		return
 	}
-	err := h.auth.RevokeSession(c.Request.Context(), current.UserID, id, h.exceptClients()...)
-	if errors.Is(err, ginurin.ErrSessionNotFound) {
+	h.answerRevoke(c, h.auth.RevokeSession(c.Request.Context(), current.UserID, id, h.exceptClients()...))
+}
+
+// answerRevoke answers a revocation of the caller's own session: 204, 404
+// "Not found." when there was none to revoke, or the error handler.
+func (h *handlers) answerRevoke(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, ginurin.ErrSessionNotFound):
 		detail(c, http.StatusNotFound, "Not found.")
-		return
-	}
-	if err != nil {
+	case err != nil:
 		h.fail(c, err)
-		return
+	default:
+		c.Status(http.StatusNoContent)
 	}
-	c.Status(http.StatusNoContent)
 }
