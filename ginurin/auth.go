@@ -38,6 +38,7 @@ type Auth struct {
 	format    tokenFormat
 	tokens    *models.TokenQueries
 	dummyHash string
+	cached    cacheState // CachedMiddleware's cache, see cached.go
 }
 
 // New builds an Auth on db with cfg (see Config for the defaults). It does
@@ -58,6 +59,9 @@ func New(db *bun.DB, cfg Config) (*Auth, error) {
 	}
 	if cfg.DefaultTokenTTL < 0 {
 		return nil, errors.New("ginurin: DefaultTokenTTL must be positive")
+	}
+	if err := cfg.validateCache(); err != nil {
+		return nil, err
 	}
 	if cfg.Users == nil {
 		cfg.Users = &models.TableUsers{DB: db}
@@ -151,6 +155,10 @@ func (a *Auth) Login(ctx context.Context, user *models.User, client *models.Clie
 	}
 	t.Token, t.User = "", user
 	created := t.Created.Equal(now)
+	if !created && (rotate || a.cfg.RefreshTokenOnLogin) {
+		// The old string stopped working, or the expiry moved.
+		a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
+	}
 	if created {
 		signals.Emit(ctx, a.cfg.Signals, signals.TokenCreated{Token: t})
 	} else if a.cfg.RefreshTokenOnLogin {
@@ -191,6 +199,7 @@ func (a *Auth) check(ctx context.Context, t *models.AuthToken) (*models.AuthToke
 			return nil, fmt.Errorf("ginurin: authenticate: %w", err)
 		}
 		if deleted {
+			a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
 			signals.Emit(ctx, a.cfg.Signals, signals.TokenExpired{Token: t})
 		}
 		return nil, ErrTokenExpired
@@ -223,6 +232,7 @@ func (a *Auth) Renew(ctx context.Context, t *models.AuthToken) error {
 		return fmt.Errorf("ginurin: renew: %w", err)
 	}
 	t.Expiry = expiry
+	a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
 	signals.Emit(ctx, a.cfg.Signals, signals.TokenRenewed{Token: t})
 	return nil
 }
@@ -237,6 +247,7 @@ func (a *Auth) Revoke(ctx context.Context, t *models.AuthToken) error {
 	if err != nil {
 		return fmt.Errorf("ginurin: revoke: %w", err)
 	}
+	a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
 	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: t.UserID, TokenIDs: []int64{t.ID}})
 	return nil
 }
@@ -248,6 +259,7 @@ func (a *Auth) RevokeAll(ctx context.Context, userID int64) error {
 	if err != nil {
 		return fmt.Errorf("ginurin: revoke all: %w", err)
 	}
+	a.invalidate(ctx, Invalidation{UserIDs: []int64{userID}})
 	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: userID, TokenIDs: ids, All: true})
 	return nil
 }
@@ -269,8 +281,12 @@ func (a *Auth) NewClient(ctx context.Context, name string, ttl time.Duration, th
 // table by username; models.ErrUserNotFound when there is none. A
 // deactivated user's tokens are refused from the next request on.
 func (a *Auth) SetUserActive(ctx context.Context, username string, active bool) error {
-	if _, err := models.SetUserActive(ctx, a.db, username, active); err != nil {
+	id, err := models.SetUserActive(ctx, a.db, username, active)
+	if err != nil {
 		return err
+	}
+	if !active {
+		a.invalidate(ctx, Invalidation{UserIDs: []int64{id}})
 	}
 	return nil
 }
@@ -278,5 +294,10 @@ func (a *Auth) SetUserActive(ctx context.Context, username string, active bool) 
 // DeleteClient deletes the named client and, in the same statement, its
 // tokens; models.ErrClientNotFound when there is none.
 func (a *Auth) DeleteClient(ctx context.Context, name string) error {
-	return models.DeleteClient(ctx, a.db, name)
+	id, err := models.DeleteClientReturningID(ctx, a.db, name)
+	if err != nil {
+		return err
+	}
+	a.invalidate(ctx, Invalidation{ClientIDs: []int64{id}})
+	return nil
 }

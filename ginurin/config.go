@@ -78,6 +78,27 @@ type Config struct {
 	ErrorHandler ErrorHandler
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+
+	// TokenCacheTimeout is the longest time CachedMiddleware trusts a
+	// cached authentication (durin's TOKEN_CACHE_TIMEOUT); an entry never
+	// outlives its token's expiry either. Default 60s.
+	TokenCacheTimeout time.Duration
+	// TokenCacheSize is the maximum number of authentications
+	// CachedMiddleware keeps (about 0.5 KiB each); the least useful go
+	// first. Default 10000.
+	TokenCacheSize int
+	// TokenCacheFallbackTimeout bounds how long a revocation on another
+	// instance can go unseen: with an Invalidator, entries last at most this
+	// long while the channel is not proven live, and the channel must prove
+	// itself (by heartbeats sent every quarter of it) at least this often.
+	// Default 1s.
+	TokenCacheFallbackTimeout time.Duration
+	// Invalidator carries cache invalidations to the other instances that
+	// share the database (packages redispubsub and pgnotify). Default none:
+	// right for a single instance; with several instances and no
+	// Invalidator, a revocation can take up to TokenCacheTimeout to reach
+	// the others' caches.
+	Invalidator Invalidator
 }
 
 // ErrorHandler answers a request whose handling failed on a system error.
@@ -126,5 +147,14 @@ func (c *Config) fillDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.TokenCacheTimeout == 0 {
+		c.TokenCacheTimeout = 60 * time.Second
+	}
+	if c.TokenCacheSize == 0 {
+		c.TokenCacheSize = 10000
+	}
+	if c.TokenCacheFallbackTimeout == 0 {
+		c.TokenCacheFallbackTimeout = time.Second
 	}
 }
