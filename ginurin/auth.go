@@ -155,8 +155,10 @@ func (a *Auth) Login(ctx context.Context, user *models.User, client *models.Clie
 	}
 	t.Token, t.User = "", user
 	created := t.Created.Equal(now)
-	if !created && (rotate || a.cfg.RefreshTokenOnLogin) {
-		// The old string stopped working, or the expiry moved.
+	if rotate || a.cfg.RefreshTokenOnLogin {
+		// The session's previous string stopped working, or its expiry
+		// moved. (A brand-new session has nothing cached; telling is
+		// cheaper than being sure.)
 		a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
 	}
 	if created {

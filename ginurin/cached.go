@@ -180,3 +180,16 @@ func (a *Auth) invalidate(ctx context.Context, inv Invalidation) {
 			"token_ids", inv.TokenIDs, "user_ids", inv.UserIDs, "client_ids", inv.ClientIDs, "error", err)
 	}
 }
+
+// CacheLive reports whether CachedMiddleware currently trusts its entries
+// for the full TokenCacheTimeout: always with no Invalidator, and with one
+// while its heartbeats come back through the channel. False before
+// CachedMiddleware was first called with an Invalidator. Suitable for a
+// readiness or health report.
+func (a *Auth) CacheLive() bool {
+	if a.cfg.Invalidator == nil {
+		return true
+	}
+	c := a.cached.c.Load()
+	return c != nil && c.live()
+}
