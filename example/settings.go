@@ -15,6 +15,9 @@ type settings struct {
 	StorageMode         ginurin.StorageMode
 	RefreshTokenOnLogin bool
 	TokenCacheTimeout   time.Duration
+	// RedisURL (REDIS_URL) is the Redis for rate-limit counters and cache
+	// invalidation across instances; empty: none.
+	RedisURL string
 }
 
 // settingsFromEnv reads the environment through getenv; a bad value is an
@@ -23,6 +26,7 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 	s := settings{
 		Addr:        or(getenv("ADDR"), ":8080"),
 		DatabaseURL: getenv("DATABASE_URL"),
+		RedisURL:    getenv("REDIS_URL"),
 		StorageMode: ginurin.StorageMode(or(getenv("GINURIN_TOKEN_STORAGE"), "digest")),
 	}
 	if s.StorageMode != ginurin.StorageDigest && s.StorageMode != ginurin.StoragePlain {

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ginurin/ginurin/ginurin"
+	"github.com/ginurin/ginurin/models"
+	"github.com/ginurin/ginurin/pgnotify"
+	"github.com/ginurin/ginurin/redispubsub"
+)
+
+// cacheInvalidator picks the channel that carries cache invalidations
+// between instances: Redis pub/sub when REDIS_URL is set, else PostgreSQL
+// LISTEN/NOTIFY when DATABASE_URL is PostgreSQL, else none (one SQLite
+// instance). closers release what it opened.
+func cacheInvalidator(s settings, logger *slog.Logger) (inv ginurin.Invalidator, closers []func(), err error) {
+	switch {
+	case s.RedisURL != "":
+		opts, err := redis.ParseURL(s.RedisURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		client := redis.NewClient(opts)
+		bus, err := redispubsub.New(client, redispubsub.Config{})
+		if err != nil {
+			client.Close()
+			return nil, nil, err
+		}
+		logger.Info("cache invalidation through redis pub/sub")
+		return bus, []func(){func() { client.Close() }}, nil
+	case models.IsPostgresURL(s.DatabaseURL):
+		n, err := pgnotify.New(s.DatabaseURL, pgnotify.Config{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		logger.Info("cache invalidation through postgresql listen/notify")
+		return n, []func(){n.Close}, nil
+	}
+	return nil, nil, nil
+}
+
+// mountCached adds GET /api/cached: /api/me behind the cached middleware.
+func mountCached(api *gin.RouterGroup, auth *ginurin.Auth) {
+	api.GET("/cached", auth.CachedMiddleware(), func(c *gin.Context) {
+		user, _ := ginurin.UserFrom(c)
+		client, _ := ginurin.ClientFrom(c)
+		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
+	})
+}
