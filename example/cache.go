@@ -44,11 +44,16 @@ func cacheInvalidator(s settings, logger *slog.Logger) (inv ginurin.Invalidator,
 	return nil, nil, nil
 }
 
-// mountCached adds GET /api/cached: /api/me behind the cached middleware.
+// mountCached adds GET /api/cached: /api/me behind the cached middleware;
+// and GET /api/public, the same answer without authentication, the
+// baseline of the load test in BENCHMARKS.md.
 func mountCached(api *gin.RouterGroup, auth *ginurin.Auth) {
 	api.GET("/cached", auth.CachedMiddleware(), func(c *gin.Context) {
 		user, _ := ginurin.UserFrom(c)
 		client, _ := ginurin.ClientFrom(c)
 		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
+	})
+	api.GET("/public", func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"username": "anonymous", "client": "none"})
 	})
 }

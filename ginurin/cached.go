@@ -103,7 +103,7 @@ func (a *Auth) CachedMiddleware() gin.HandlerFunc {
 			a.Unauthorized(c, detailInvalidToken)
 			return
 		}
-		key := sha256.Sum256([]byte(token))
+		key := tokenSum(token)
 		now := a.Now()
 		if t, ok := cache.get(&key, now); ok {
 			setToken(c, t)
@@ -125,6 +125,21 @@ func (a *Auth) CachedMiddleware() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// tokenSum is sha256.Sum256([]byte(token)) without the heap copy of the
+// token: the middleware has checked its length, which is at most 4+256+8.
+func tokenSum(token string) cacheKey {
+	var buf [maxTokenLen]byte
+	if len(token) > len(buf) {
+		return sha256.Sum256([]byte(token))
+	}
+	n := copy(buf[:], token)
+	return sha256.Sum256(buf[:n])
+}
+
+// maxTokenLen bounds a valid token: a 16-character prefix, 256 hex
+// characters, the checksum.
+const maxTokenLen = 16 + 256 + checksumLen
 
 // authenticateStored is Authenticate for a well-formed token whose stored
 // form is key.

@@ -357,3 +357,40 @@ func waitLive(t *testing.T, in *instance) {
 		return in.auth.CacheLive()
 	}, 10*time.Second, 20*time.Millisecond, "the invalidation channel did not come up")
 }
+
+// TestHeaderForms: the header parser's fast path and its fallback agree,
+// on the plain and the cached middleware.
+func TestHeaderForms(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *bun.DB) {
+		a := newCachedApp(t, db, ginurin.Config{})
+		token := a.MustLogin(testapp.John, testapp.JohnPassword, "web")
+		for _, tc := range []struct {
+			name, header string
+			code         int
+			detail       string
+		}{
+			{"canonical", "Token " + token, 200, ""},
+			{"lower-case scheme", "token " + token, 200, ""},
+			{"upper-case scheme", "TOKEN " + token, 200, ""},
+			{"two spaces", "Token  " + token, 200, ""},
+			{"tab", "Token\t" + token, 200, ""},
+			{"surrounding spaces", " Token " + token + " ", 200, ""},
+			{"other scheme", "Basic " + token, 401, "Authentication credentials were not provided."},
+			{"scheme and space", "Token ", 401, "Invalid token header. No credentials provided."},
+			{"three fields", "Token " + token + " more", 401, "Invalid token header. Token string should not contain spaces."},
+			{"non-ASCII space", "Token\u00a0" + token, 200, ""},
+		} {
+			for _, path := range []string{"/api/", "/api/cached"} {
+				t.Run(tc.name+" "+path, func(t *testing.T) {
+					req, _ := http.NewRequest("GET", path, nil)
+					req.Header.Set("Authorization", tc.header)
+					r := a.Serve(req)
+					assert.Equal(t, tc.code, r.Code, r.Raw)
+					if tc.detail != "" {
+						assert.Equal(t, tc.detail, r.Body["detail"])
+					}
+				})
+			}
+		}
+	})
+}
