@@ -101,9 +101,21 @@ type tokenCache struct {
 	pingMu   sync.Mutex
 	pings    map[uint64]int64 // heartbeat seq -> mono send time
 
+	pendingMu sync.Mutex
+	pending   []pendingMsg // invalidations whose Publish failed
+
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
+
+// pendingMsg is an invalidation to publish again until mono time until.
+type pendingMsg struct {
+	msg   string
+	until int64
+}
+
+// maxPending bounds the invalidations kept for a retry.
+const maxPending = 10000
 
 // warnEvery limits the "channel down" warnings.
 const warnEvery = 10 * time.Second
@@ -333,6 +345,7 @@ func (c *tokenCache) heartbeat(ctx context.Context, inv Invalidator) {
 	tick := time.NewTicker(c.fallback / 4)
 	defer tick.Stop()
 	for {
+		c.retryPending(ctx, inv)
 		seq := c.seq.Add(1)
 		now := c.mono()
 		c.pingMu.Lock()
@@ -358,6 +371,38 @@ func (c *tokenCache) heartbeat(ctx context.Context, inv Invalidator) {
 		case <-tick.C:
 		}
 	}
+}
+
+// retryLater keeps msg, whose Publish failed, to publish again with the
+// heartbeats for as long as a cache entry elsewhere may hold what it
+// names: TokenCacheTimeout.
+func (c *tokenCache) retryLater(msg string) {
+	c.pendingMu.Lock()
+	defer c.pendingMu.Unlock()
+	if len(c.pending) >= maxPending {
+		c.pending = c.pending[1:]
+	}
+	c.pending = append(c.pending, pendingMsg{msg: msg, until: c.mono() + int64(c.timeout)})
+}
+
+// retryPending publishes the kept invalidations, in order, until one fails.
+func (c *tokenCache) retryPending(ctx context.Context, inv Invalidator) {
+	c.pendingMu.Lock()
+	defer c.pendingMu.Unlock()
+	now := c.mono()
+	for len(c.pending) > 0 {
+		p := c.pending[0]
+		if now < p.until {
+			pctx, cancel := context.WithTimeout(ctx, c.fallback/2)
+			err := inv.Publish(pctx, p.msg)
+			cancel()
+			if err != nil {
+				return
+			}
+		}
+		c.pending = c.pending[1:]
+	}
+	c.pending = nil
 }
 
 // close stops the subscription, the heartbeats and the store's goroutines.

@@ -2,8 +2,11 @@ package ginurin
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,5 +155,55 @@ func TestCacheLease(t *testing.T) {
 	c.Lost(io.ErrUnexpectedEOF)
 	if _, ok := c.get(&key, now); ok {
 		t.Error("served after Lost")
+	}
+}
+
+// flakyInvalidator fails every Publish while down, and records the rest.
+type flakyInvalidator struct {
+	mu   sync.Mutex
+	down bool
+	msgs []string
+}
+
+func (f *flakyInvalidator) Publish(_ context.Context, msg string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return errors.New("channel down")
+	}
+	f.msgs = append(f.msgs, msg)
+	return nil
+}
+
+func (f *flakyInvalidator) Subscribe(ctx context.Context, _ SubscriptionHandler) { <-ctx.Done() }
+
+func (f *flakyInvalidator) published(msg string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Contains(f.msgs, msg)
+}
+
+func TestFailedPublishIsRetried(t *testing.T) {
+	inv := &flakyInvalidator{down: true}
+	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Invalidator: inv,
+		TokenCacheFallbackTimeout: 200 * time.Millisecond}
+	cfg.fillDefaults()
+	a := &Auth{cfg: cfg}
+	t.Cleanup(func() { a.Close() })
+	a.tokenCache()
+	a.Invalidate(context.Background(), Invalidation{TokenIDs: []int64{42}})
+	want := encodeInvalidation(Invalidation{TokenIDs: []int64{42}})
+	if inv.published(want) {
+		t.Fatal("published while down")
+	}
+	inv.mu.Lock()
+	inv.down = false
+	inv.mu.Unlock()
+	deadline := time.Now().Add(2 * time.Second)
+	for !inv.published(want) {
+		if time.Now().After(deadline) {
+			t.Fatal("the failed invalidation was not published again")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

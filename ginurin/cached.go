@@ -85,8 +85,9 @@ func (a *Auth) Close() error {
 //     only while they come back; when the channel fails or falls silent it
 //     drops its entries, logs a warning, and keeps new ones at most the
 //     fallback timeout until the channel is back. If this instance cannot
-//     publish an invalidation, the failure is logged and other instances
-//     may accept the token until their entries expire.
+//     publish an invalidation, the failure is logged and the invalidation
+//     is published again with the heartbeats (for TokenCacheTimeout);
+//     until it goes through, other instances may accept the token.
 //   - Changes made behind Auth's back (SQL, an application's own user
 //     store) are not seen until the entries expire; report them with
 //     Invalidate.
@@ -188,11 +189,19 @@ func (a *Auth) invalidate(ctx context.Context, inv Invalidation) {
 	if a.cfg.Invalidator == nil {
 		return
 	}
+	msg := encodeInvalidation(inv)
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.TokenCacheFallbackTimeout)
 	defer cancel()
-	if err := a.cfg.Invalidator.Publish(pctx, encodeInvalidation(inv)); err != nil {
-		a.cfg.Logger.WarnContext(ctx, "ginurin: could not publish a cache invalidation; other instances may accept the revoked sessions until their cache entries expire",
-			"token_ids", inv.TokenIDs, "user_ids", inv.UserIDs, "client_ids", inv.ClientIDs, "error", err)
+	if err := a.cfg.Invalidator.Publish(pctx, msg); err != nil {
+		retry := false
+		a.cached.mu.Lock()
+		if c := a.cached.c.Load(); c != nil && c.stop != nil && !a.cached.closed {
+			c.retryLater(msg)
+			retry = true
+		}
+		a.cached.mu.Unlock()
+		a.cfg.Logger.WarnContext(ctx, "ginurin: could not publish a cache invalidation; other instances may accept the revoked sessions until it goes through or their cache entries expire",
+			"token_ids", inv.TokenIDs, "user_ids", inv.UserIDs, "client_ids", inv.ClientIDs, "retrying", retry, "error", err)
 	}
 }
 

@@ -43,8 +43,10 @@
 //     store) are not seen until the entries expire: report them with
 //     Auth.Invalidate.
 //   - If an instance cannot publish an invalidation, the failure is logged;
-//     the revocation stands and holds on that instance, and other instances
-//     may accept the token until their entries expire.
+//     the revocation stands and holds on that instance, and the instance
+//     publishes it again with its heartbeats (for TokenCacheTimeout, while
+//     it runs a CachedMiddleware); until it goes through, other instances
+//     may accept the token.
 //
 // Auth.Middleware keeps its guarantee of exactly one query per request;
 // use the cached middleware where requests are frequent and a query per
