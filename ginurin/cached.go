@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,6 +26,9 @@ type cacheState struct {
 func (c *Config) validateCache() error {
 	if c.TokenCacheTimeout < 0 || c.TokenCacheFallbackTimeout < 0 || c.TokenCacheSize < 0 {
 		return errors.New("ginurin: TokenCacheTimeout, TokenCacheFallbackTimeout and TokenCacheSize must not be negative")
+	}
+	if c.TokenCacheFallbackTimeout != 0 && c.TokenCacheFallbackTimeout < 10*time.Millisecond {
+		return errors.New("ginurin: TokenCacheFallbackTimeout must be at least 10ms")
 	}
 	return nil
 }

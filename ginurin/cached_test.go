@@ -289,6 +289,7 @@ func TestCachedConfigValidation(t *testing.T) {
 	db := testdb.Open(t, testdb.SQLiteURL(t))
 	for _, cfg := range []ginurin.Config{
 		{TokenCacheTimeout: -1}, {TokenCacheSize: -1}, {TokenCacheFallbackTimeout: -time.Second},
+		{TokenCacheFallbackTimeout: time.Millisecond},
 	} {
 		_, err := ginurin.New(db, cfg)
 		assert.Error(t, err)

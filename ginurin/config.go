@@ -91,7 +91,7 @@ type Config struct {
 	// instance can go unseen: with an Invalidator, entries last at most this
 	// long while the channel is not proven live, and the channel must prove
 	// itself (by heartbeats sent every quarter of it) at least this often.
-	// Default 1s.
+	// At least 10ms. Default 1s.
 	TokenCacheFallbackTimeout time.Duration
 	// Invalidator carries cache invalidations to the other instances that
 	// share the database (packages redispubsub and pgnotify). Default none:
