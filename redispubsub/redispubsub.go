@@ -100,7 +100,7 @@ func (b *Bus) subscribeOnce(ctx context.Context, h ginurin.SubscriptionHandler) 
 	if err := ps.Subscribe(ctx, b.cfg.Channel); err != nil {
 		return fmt.Errorf("redispubsub: subscribe: %w", err)
 	}
-	pinged := false
+	pinged, subscribed := false, false
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, b.cfg.IdleTimeout)
 		if err != nil {
@@ -118,6 +118,12 @@ func (b *Bus) subscribeOnce(ctx context.Context, h ginurin.SubscriptionHandler) 
 		switch m := msg.(type) {
 		case *redis.Subscription:
 			if m.Kind == "subscribe" && m.Channel == b.cfg.Channel {
+				if subscribed {
+					// go-redis replaced the connection by itself: what
+					// was published meanwhile is gone.
+					h.Lost(errors.New("redispubsub: resubscribed on a new connection"))
+				}
+				subscribed = true
 				h.Subscribed()
 			}
 		case *redis.Message:
