@@ -2,14 +2,8 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,13 +13,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/ginurin/ginurin/ginurin"
+	"github.com/ginurin/ginurin/internal/testdb"
 	"github.com/ginurin/ginurin/models"
 	"github.com/ginurin/ginurin/routes"
 )
-
-// postgresEnv enables the PostgreSQL sub-benchmark, as in the library's
-// tests.
-const postgresEnv = "GINURIN_TEST_POSTGRES_DSN"
 
 // target is one way of serving GET /resource: an engine, the
 // Authorization header that authenticates, and one that must not.
@@ -62,47 +53,14 @@ func ginurinName(c *gin.Context) string {
 }
 
 // openDB opens and migrates a fresh database: a SQLite file, or a new
-// schema of the PostgreSQL database at dsn (dropped at the end).
+// schema of the PostgreSQL database of GINURIN_TEST_POSTGRES_DSN (the
+// sub-benchmark skips without it, and fails in CI).
 func openDB(tb testing.TB, postgres bool) *bun.DB {
 	tb.Helper()
-	dbURL := filepath.Join(tb.TempDir(), "bench.db")
 	if postgres {
-		dsn := os.Getenv(postgresEnv)
-		if dsn == "" {
-			if os.Getenv("CI") != "" {
-				tb.Fatalf("%s must be set in CI", postgresEnv)
-			}
-			tb.Skipf("%s not set", postgresEnv)
-		}
-		var b [6]byte
-		rand.Read(b[:])
-		schema := "bench_" + hex.EncodeToString(b[:])
-		admin, err := sql.Open("pgx", dsn)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() })
-		u, err := url.Parse(dsn)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dbURL = u.String()
+		return testdb.Open(tb, testdb.PostgresURL(tb))
 	}
-	db, err := models.Open(dbURL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := models.Migrate(context.Background(), db, models.DefaultUserSchema()); err != nil {
-		tb.Fatal(err)
-	}
-	return db
+	return testdb.Open(tb, testdb.SQLiteURL(tb))
 }
 
 // newAuth returns an Auth on a fresh database with user john and client

@@ -30,7 +30,7 @@ type Backend struct {
 	Name string
 	// URL returns a database URL for a fresh, empty database, as the
 	// example's DATABASE_URL would take it.
-	URL func(t *testing.T) string
+	URL func(t testing.TB) string
 }
 
 // Backends returns SQLite and PostgreSQL.
@@ -50,7 +50,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *bun.DB)) {
 }
 
 // Open opens and migrates url, closing the database at the end of the test.
-func Open(t *testing.T, url string) *bun.DB {
+func Open(t testing.TB, url string) *bun.DB {
 	t.Helper()
 	db, err := models.Open(url)
 	if err != nil {
@@ -64,7 +64,7 @@ func Open(t *testing.T, url string) *bun.DB {
 }
 
 // SQLiteURL returns the path of a new SQLite file in the test's temp dir.
-func SQLiteURL(t *testing.T) string {
+func SQLiteURL(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(t.TempDir(), "ginurin.db")
 }
@@ -72,7 +72,7 @@ func SQLiteURL(t *testing.T) string {
 // PostgresURL returns a DSN whose search_path is a new schema, dropped at
 // the end of the test. It skips without GINURIN_TEST_POSTGRES_DSN, or fails
 // when CI is set.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	dsn := Require(t, PostgresEnv)
 	var b [6]byte
@@ -102,7 +102,7 @@ func PostgresURL(t *testing.T) string {
 
 // Require returns the value of env, skipping the test when it is unset —
 // or failing it when CI is set, since CI must run every backend.
-func Require(t *testing.T, env string) string {
+func Require(t testing.TB, env string) string {
 	t.Helper()
 	v := os.Getenv(env)
 	if v == "" {
