@@ -89,9 +89,7 @@ func newAuth(tb testing.TB, postgres bool, cost int) (*ginurin.Auth, string) {
 	return auth, issued.Token
 }
 
-// tamper changes one character of the token's random part (the
-// checksum then fails) — or, with fixChecksum false and a JWT, one
-// character of the signature.
+// tamper changes the middle character of s (used on a JWT's signature).
 func tamper(token string) string {
 	i := len(token) / 2
 	c := byte('a')
