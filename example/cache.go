@@ -45,15 +45,26 @@ func cacheInvalidator(s settings, logger *slog.Logger) (inv ginurin.Invalidator,
 }
 
 // mountCached adds GET /api/cached: /api/me behind the cached middleware;
-// and GET /api/public, the same answer without authentication, the
-// baseline of the load test in BENCHMARKS.md.
+// and GET /api/public, the same handler without authentication (for an
+// anonymous caller), the baseline of the load test in BENCHMARKS.md.
 func mountCached(api *gin.RouterGroup, auth *ginurin.Auth) {
 	api.GET("/cached", auth.CachedMiddleware(), func(c *gin.Context) {
 		user, _ := ginurin.UserFrom(c)
 		client, _ := ginurin.ClientFrom(c)
-		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
+		whoami(c, user, client)
 	})
 	api.GET("/public", func(c *gin.Context) {
-		c.JSON(http.StatusOK, gin.H{"username": "anonymous", "client": "none"})
+		whoami(c, anonymousUser, anonymousClient)
 	})
+}
+
+// The caller of /api/public.
+var (
+	anonymousUser   = &models.User{Username: "anonymous"}
+	anonymousClient = &models.Client{Name: "none"}
+)
+
+// whoami answers {"username": …, "client": …}.
+func whoami(c *gin.Context, user *models.User, client *models.Client) {
+	c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
 }
