@@ -84,11 +84,13 @@ type tokenCache struct {
 	store    *otter.Cache[cacheKey, *cacheEntry]
 	timeout  time.Duration
 	fallback time.Duration
+	size     int
 	remote   bool
 	log      *slog.Logger
 
 	mu  sync.Mutex
-	gen uint64 // guarded by mu; read atomically by fills
+	gen uint64 // guarded by mu; bumped by every invalidation
+	idx index  // guarded by mu
 
 	base      time.Time    // origin of the monotonic clock below
 	liveUntil atomic.Int64 // mono ns; 0: not live
@@ -117,6 +119,27 @@ type pendingMsg struct {
 // maxPending bounds the invalidations kept for a retry.
 const maxPending = 10000
 
+// index finds the keys of the entries of a token, user or client, so that
+// an invalidation costs the entries it names rather than a scan. Every
+// entry put in the store is in all three maps; keys of entries the store
+// evicted by itself linger until the next rebuild, and are harmless since
+// each key is checked against its entry before it is dropped.
+type index struct {
+	tokens, users, clients map[int64][]cacheKey
+	n                      int // keys held, lingering ones included
+}
+
+func (x *index) reset() {
+	x.tokens, x.users, x.clients, x.n = map[int64][]cacheKey{}, map[int64][]cacheKey{}, map[int64][]cacheKey{}, 0
+}
+
+func (x *index) add(key cacheKey, t *models.AuthToken) {
+	x.tokens[t.ID] = append(x.tokens[t.ID], key)
+	x.users[t.UserID] = append(x.users[t.UserID], key)
+	x.clients[t.ClientID] = append(x.clients[t.ClientID], key)
+	x.n += 3
+}
+
 // warnEvery limits the "channel down" warnings.
 const warnEvery = 10 * time.Second
 
@@ -125,6 +148,7 @@ func newTokenCache(cfg *Config) *tokenCache {
 	_, _ = rand.Read(inst[:])
 	c := &tokenCache{
 		timeout:  cfg.TokenCacheTimeout,
+		size:     cfg.TokenCacheSize,
 		fallback: cfg.TokenCacheFallbackTimeout,
 		remote:   cfg.Invalidator != nil,
 		log:      cfg.Logger,
@@ -132,6 +156,7 @@ func newTokenCache(cfg *Config) *tokenCache {
 		instance: hex.EncodeToString(inst[:]),
 		pings:    map[uint64]int64{},
 	}
+	c.idx.reset()
 	c.store = otter.Must(&otter.Options[cacheKey, *cacheEntry]{
 		MaximumSize: cfg.TokenCacheSize,
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[cacheKey, *cacheEntry]) time.Duration {
@@ -208,6 +233,19 @@ func (c *tokenCache) put(key *cacheKey, t *models.AuthToken, f fill, now time.Ti
 		return
 	}
 	c.store.Set(*key, &cacheEntry{sess: newSession(t), validUntil: now.Add(ttl), ttl: ttl})
+	c.idx.add(*key, t)
+	if c.idx.n > 6*c.size+3000 {
+		c.rebuildIndex()
+	}
+}
+
+// rebuildIndex drops the keys of evicted entries from the index. Called
+// with mu held when lingering keys outnumber live ones: amortised O(1).
+func (c *tokenCache) rebuildIndex() {
+	c.idx.reset()
+	for k, e := range c.store.All() {
+		c.idx.add(k, &e.sess.token)
+	}
 }
 
 // invalidate drops the entries that inv names, on this instance.
@@ -218,9 +256,18 @@ func (c *tokenCache) invalidate(inv Invalidation) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	for k, e := range c.store.All() {
-		if matches(inv, &e.sess.token) {
-			c.store.Invalidate(k)
+	for _, l := range []struct {
+		ids []int64
+		m   map[int64][]cacheKey
+	}{{inv.TokenIDs, c.idx.tokens}, {inv.UserIDs, c.idx.users}, {inv.ClientIDs, c.idx.clients}} {
+		for _, id := range l.ids {
+			for _, k := range l.m[id] {
+				if e, ok := c.store.GetEntryQuietly(k); ok && matches(inv, &e.Value.sess.token) {
+					c.store.Invalidate(k)
+				}
+			}
+			c.idx.n -= len(l.m[id])
+			delete(l.m, id)
 		}
 	}
 }
@@ -255,6 +302,7 @@ func (c *tokenCache) lose(cause error) {
 	if c.liveUntil.Load() != 0 {
 		c.gen++
 		c.store.InvalidateAll()
+		c.idx.reset()
 		c.liveUntil.Store(0)
 	}
 	if time.Since(c.lastWarn) >= warnEvery {
@@ -287,6 +335,7 @@ func (c *tokenCache) Message(msg string) {
 			c.mu.Lock()
 			c.gen++
 			c.store.InvalidateAll()
+			c.idx.reset()
 			c.mu.Unlock()
 			return
 		}

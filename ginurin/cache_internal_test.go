@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -205,5 +206,63 @@ func TestFailedPublishIsRetried(t *testing.T) {
 			t.Fatal("the failed invalidation was not published again")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BenchmarkLoginLogoutFullCache measures, on a cache holding
+// TokenCacheSize (10000) entries, caching one session and invalidating it
+// (a logout): the index makes it independent of the cache's size.
+func BenchmarkLoginLogoutFullCache(b *testing.B) {
+	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg.fillDefaults()
+	c := newTokenCache(&cfg)
+	defer c.close()
+	now := time.Now()
+	for i := range cfg.TokenCacheSize {
+		tok := &models.AuthToken{ID: int64(i + 1), UserID: int64(i%500 + 1), ClientID: 1, Expiry: now.Add(time.Hour),
+			User: &models.User{}, Client: &models.Client{}}
+		key := tokenSum(strconv.Itoa(i))
+		c.put(&key, tok, c.begin(), now)
+	}
+	c.store.CleanUp()
+	tok := &models.AuthToken{UserID: 1, ClientID: 2, Expiry: now.Add(time.Hour), User: &models.User{}, Client: &models.Client{}}
+	key := tokenSum("session")
+	b.ReportAllocs()
+	for b.Loop() {
+		tok.ID++
+		c.put(&key, tok, c.begin(), now)
+		c.invalidate(Invalidation{TokenIDs: []int64{tok.ID}})
+	}
+	if _, ok := c.get(&key, now); ok {
+		b.Fatal("the last session is still cached")
+	}
+}
+
+func TestCacheIndexStaysBoundedAndRight(t *testing.T) {
+	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TokenCacheSize: 5}
+	cfg.fillDefaults()
+	c := newTokenCache(&cfg)
+	t.Cleanup(c.close)
+	now := time.Now()
+	for i := range 3000 {
+		tok := &models.AuthToken{ID: int64(i + 1), UserID: int64(i%7 + 1), ClientID: 1, Expiry: now.Add(time.Hour),
+			User: &models.User{}, Client: &models.Client{}}
+		key := tokenSum(strconv.Itoa(i))
+		c.put(&key, tok, c.begin(), now)
+		if c.idx.n > 6*cfg.TokenCacheSize+3000 {
+			t.Fatalf("index holds %d keys", c.idx.n)
+		}
+	}
+	tok := &models.AuthToken{ID: 99999, UserID: 99, ClientID: 3, Expiry: now.Add(time.Hour), User: &models.User{}, Client: &models.Client{}}
+	for _, inv := range []Invalidation{{TokenIDs: []int64{99999}}, {UserIDs: []int64{99}}, {ClientIDs: []int64{3}}} {
+		key := tokenSum("last")
+		c.put(&key, tok, c.begin(), now)
+		if _, ok := c.get(&key, now); !ok {
+			t.Fatal("not cached")
+		}
+		c.invalidate(inv)
+		if _, ok := c.get(&key, now); ok {
+			t.Errorf("%+v left the entry cached", inv)
+		}
 	}
 }

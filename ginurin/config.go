@@ -84,7 +84,7 @@ type Config struct {
 	// outlives its token's expiry either. Default 60s.
 	TokenCacheTimeout time.Duration
 	// TokenCacheSize is the maximum number of authentications
-	// CachedMiddleware keeps (about 0.5 KiB each); the least useful go
+	// CachedMiddleware keeps (about 0.6 KiB each); the least useful go
 	// first. Default 10000.
 	TokenCacheSize int
 	// TokenCacheFallbackTimeout bounds how long a revocation on another
