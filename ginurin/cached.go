@@ -68,7 +68,8 @@ func (a *Auth) Close() error {
 // CachedMiddleware is Middleware with a cache in front of the database:
 // it answers exactly as Middleware does, but a token it authenticated
 // recently is accepted again without a query. Use it on the routes that
-// are called often; the session in the context is the request's own copy.
+// are called often. The session in the context, with its User and Client,
+// is the request's own copy, as with Middleware.
 //
 // Guarantees:
 //
