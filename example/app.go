@@ -30,14 +30,24 @@ func (a *app) Close() {
 }
 
 func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
+	inv, closers, err := cacheInvalidator(s, logger)
+	if err != nil {
+		return nil, err
+	}
 	auth, err := ginurin.New(db, ginurin.Config{
 		StorageMode:         s.StorageMode,
 		RefreshTokenOnLogin: s.RefreshTokenOnLogin,
 		Logger:              logger,
+		TokenCacheTimeout:   s.TokenCacheTimeout,
+		Invalidator:         inv,
 	})
 	if err != nil {
+		for _, c := range closers {
+			c()
+		}
 		return nil, err
 	}
+	closers = append([]func(){func() { auth.Close() }}, closers...)
 	signals.SubscribeAll(auth.Signals(), func(ctx context.Context, e signals.Event) error {
 		logger.InfoContext(ctx, "event "+e.Name(), eventAttrs(e)...)
 		return nil
@@ -71,7 +81,8 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 		c.JSON(http.StatusOK, gin.H{"username": user.Username, "client": client.Name})
 	})
 	mountAdmin(engine, auth, authed, docs, lim.login)
-	return &app{db: db, auth: auth, engine: engine, closers: []func(){lim.close, func() { auth.Close() }}}, nil
+	mountCached(api, auth, docs)
+	return &app{db: db, auth: auth, engine: engine, closers: append(closers, lim.close)}, nil
 }
 
 // eventAttrs describes an event for the log: ids and names, never a token.

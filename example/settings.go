@@ -26,8 +26,10 @@ type settings struct {
 	// GINURIN_API_ACCESS_RESPONSE_INCLUDE_TOKEN (default false; plain
 	// storage only).
 	APIAccessResponseIncludeToken bool
+	// RedisURL (REDIS_URL) is the Redis for rate-limit counters and cache
+	// invalidation across instances; empty: none.
+	RedisURL string
 	// Rate limiting and client guards (example/throttling.go).
-	RedisURL         string
 	RedisPrefix      string
 	ThrottleRate     string
 	LoginRate        string
@@ -41,6 +43,7 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 	s := settings{
 		Addr:        or(getenv("ADDR"), ":8080"),
 		DatabaseURL: getenv("DATABASE_URL"),
+		RedisURL:    getenv("REDIS_URL"),
 		StorageMode: ginurin.StorageMode(or(getenv("GINURIN_TOKEN_STORAGE"), "digest")),
 
 		APIAccessClient: or(getenv("GINURIN_API_ACCESS_CLIENT"), "api-access"),

@@ -39,6 +39,7 @@ type Auth struct {
 	tokens    *models.TokenQueries
 	dummyHash string
 	bg        *background
+	cached    cacheState // CachedMiddleware's cache, see cached.go
 }
 
 // New builds an Auth on db with cfg (see Config for the defaults). It does
@@ -63,6 +64,9 @@ func New(db *bun.DB, cfg Config) (*Auth, error) {
 	}
 	if cfg.PruneInterval < 0 || cfg.PruneBatchSize < 0 {
 		return nil, errors.New("ginurin: PruneInterval and PruneBatchSize must not be negative")
+	}
+	if err := cfg.validateCache(); err != nil {
+		return nil, err
 	}
 	if cfg.Users == nil {
 		cfg.Users = &models.TableUsers{DB: db}
@@ -163,6 +167,12 @@ func (a *Auth) Login(ctx context.Context, user *models.User, client *models.Clie
 	}
 	t.Token, t.User = "", user
 	created := t.Created.Equal(now)
+	if rotate || a.cfg.RefreshTokenOnLogin {
+		// The session's previous string stopped working, or its expiry
+		// moved. (A brand-new session has nothing cached; telling is
+		// cheaper than being sure.)
+		a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
+	}
 	if created {
 		signals.Emit(ctx, a.cfg.Signals, signals.TokenCreated{Token: t})
 	} else if a.cfg.RefreshTokenOnLogin {
@@ -187,18 +197,7 @@ func (a *Auth) Authenticate(ctx context.Context, token string) (*models.AuthToke
 	if !a.format.valid(token) {
 		return nil, ErrInvalidToken
 	}
-	t, err := a.tokens.Lookup(ctx, a.storageKey(token))
-	if errors.Is(err, models.ErrTokenNotFound) {
-		return nil, ErrInvalidToken
-	}
-	if err != nil {
-		return nil, fmt.Errorf("ginurin: authenticate: %w", err)
-	}
-	if t, err = a.check(ctx, t); err != nil {
-		return nil, err
-	}
-	a.touch(t.ID, t.LastUsed, a.Now())
-	return t, nil
+	return a.authenticateStored(ctx, a.storageKey(token))
 }
 
 // check applies the expiry and user rules to a loaded session.
@@ -210,6 +209,7 @@ func (a *Auth) check(ctx context.Context, t *models.AuthToken) (*models.AuthToke
 			return nil, fmt.Errorf("ginurin: authenticate: %w", err)
 		}
 		if deleted {
+			a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
 			signals.Emit(ctx, a.cfg.Signals, signals.TokenExpired{Token: t})
 		}
 		return nil, ErrTokenExpired
@@ -242,6 +242,7 @@ func (a *Auth) Renew(ctx context.Context, t *models.AuthToken) error {
 		return fmt.Errorf("ginurin: renew: %w", err)
 	}
 	t.Expiry = expiry
+	a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
 	signals.Emit(ctx, a.cfg.Signals, signals.TokenRenewed{Token: t})
 	return nil
 }
@@ -256,8 +257,17 @@ func (a *Auth) Revoke(ctx context.Context, t *models.AuthToken) error {
 	if err != nil {
 		return fmt.Errorf("ginurin: revoke: %w", err)
 	}
-	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: t.UserID, TokenIDs: []int64{t.ID}})
+	a.loggedOut(ctx, t.UserID, t.ID)
 	return nil
+}
+
+// loggedOut finishes the revocation of one committed token deletion: the
+// cached authentications of the token are dropped here and on every
+// instance, then Logout is emitted. Every path that deletes one token
+// (logout, session and API-access delete, admin revoke) ends here.
+func (a *Auth) loggedOut(ctx context.Context, userID, tokenID int64) {
+	a.invalidate(ctx, Invalidation{TokenIDs: []int64{tokenID}})
+	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: userID, TokenIDs: []int64{tokenID}})
 }
 
 // RevokeAll deletes every session of a user in one statement and emits
@@ -267,6 +277,7 @@ func (a *Auth) RevokeAll(ctx context.Context, userID int64) error {
 	if err != nil {
 		return fmt.Errorf("ginurin: revoke all: %w", err)
 	}
+	a.invalidate(ctx, Invalidation{UserIDs: []int64{userID}})
 	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: userID, TokenIDs: ids, All: true})
 	return nil
 }
@@ -288,8 +299,12 @@ func (a *Auth) NewClient(ctx context.Context, name string, ttl time.Duration, th
 // table by username; models.ErrUserNotFound when there is none. A
 // deactivated user's tokens are refused from the next request on.
 func (a *Auth) SetUserActive(ctx context.Context, username string, active bool) error {
-	if _, err := models.SetUserActive(ctx, a.db, username, active); err != nil {
+	id, err := models.SetUserActive(ctx, a.db, username, active)
+	if err != nil {
 		return err
+	}
+	if !active {
+		a.invalidate(ctx, Invalidation{UserIDs: []int64{id}})
 	}
 	return nil
 }
@@ -297,5 +312,10 @@ func (a *Auth) SetUserActive(ctx context.Context, username string, active bool) 
 // DeleteClient deletes the named client and, in the same statement, its
 // tokens; models.ErrClientNotFound when there is none.
 func (a *Auth) DeleteClient(ctx context.Context, name string) error {
-	return models.DeleteClient(ctx, a.db, name)
+	id, err := models.DeleteClientReturningID(ctx, a.db, name)
+	if err != nil {
+		return err
+	}
+	a.invalidate(ctx, Invalidation{ClientIDs: []int64{id}})
+	return nil
 }

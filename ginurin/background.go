@@ -65,12 +65,18 @@ func (b *background) startLocked(fn func()) bool {
 }
 
 // Close stops the Auth's background work: it writes the last uses still
-// queued, stops interval pruning, and waits for both goroutines to end.
-// Requests may still be authenticated afterwards; their last use is then
-// no longer recorded. Close is safe to call more than once and
-// concurrently; it always returns nil.
+// queued, stops interval pruning, and stops what CachedMiddleware started
+// (the Invalidator subscription, heartbeats, cache maintenance), waiting
+// for every goroutine to end. It closes neither the database nor the
+// Invalidator. Requests may still be authenticated afterwards, on the
+// database alone; their last use is then no longer recorded. Close is safe
+// to call more than once and concurrently; it always returns nil.
 func (a *Auth) Close() error {
+	a.closeCache()
 	b := a.bg
+	if b == nil {
+		return nil
+	}
 	b.mu.Lock()
 	b.closed = true
 	b.mu.Unlock()

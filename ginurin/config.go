@@ -92,6 +92,27 @@ type Config struct {
 	// PruneBatchSize is the number of tokens one pruning statement deletes
 	// at most. Default 1000.
 	PruneBatchSize int
+
+	// TokenCacheTimeout is the longest time CachedMiddleware trusts a
+	// cached authentication (durin's TOKEN_CACHE_TIMEOUT); an entry never
+	// outlives its token's expiry either. Default 60s.
+	TokenCacheTimeout time.Duration
+	// TokenCacheSize is the maximum number of authentications
+	// CachedMiddleware keeps (about 0.6 KiB each); the least useful go
+	// first. Default 10000.
+	TokenCacheSize int
+	// TokenCacheFallbackTimeout bounds how long a revocation on another
+	// instance can go unseen: with an Invalidator, entries last at most this
+	// long while the channel is not proven live, and the channel must prove
+	// itself (by heartbeats sent every quarter of it) at least this often.
+	// At least 10ms. Default 1s.
+	TokenCacheFallbackTimeout time.Duration
+	// Invalidator carries cache invalidations to the other instances that
+	// share the database (packages redispubsub and pgnotify). Default none:
+	// right for a single instance; with several instances and no
+	// Invalidator, a revocation can take up to TokenCacheTimeout to reach
+	// the others' caches.
+	Invalidator Invalidator
 }
 
 // ErrorHandler answers a request whose handling failed on a system error.
@@ -149,6 +170,15 @@ func (c *Config) fillDefaults() {
 	}
 	if c.PruneBatchSize == 0 {
 		c.PruneBatchSize = 1000
+	}
+	if c.TokenCacheTimeout == 0 {
+		c.TokenCacheTimeout = 60 * time.Second
+	}
+	if c.TokenCacheSize == 0 {
+		c.TokenCacheSize = 10000
+	}
+	if c.TokenCacheFallbackTimeout == 0 {
+		c.TokenCacheFallbackTimeout = time.Second
 	}
 }
 

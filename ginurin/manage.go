@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ginurin/ginurin/models"
-	"github.com/ginurin/ginurin/signals"
 )
 
 // RevokeByID deletes the session with this ID, whoever holds it, and emits
@@ -21,7 +20,7 @@ func (a *Auth) RevokeByID(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("ginurin: revoke: %w", err)
 	}
-	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: userID, TokenIDs: []int64{id}})
+	a.loggedOut(ctx, userID, id)
 	return nil
 }
 
@@ -31,5 +30,10 @@ func (a *Auth) RevokeByID(ctx context.Context, id int64) error {
 // Existing tokens keep their expiry; the new TTL applies from their next
 // login or renewal.
 func (a *Auth) UpdateClient(ctx context.Context, c *models.Client) error {
-	return models.UpdateClient(ctx, a.db, c)
+	if err := models.UpdateClient(ctx, a.db, c); err != nil {
+		return err
+	}
+	// Cached sessions carry the client's old name, TTL and rate.
+	a.invalidate(ctx, Invalidation{ClientIDs: []int64{c.ID}})
+	return nil
 }

@@ -47,7 +47,7 @@ func (a *Auth) RevokeSession(ctx context.Context, userID, tokenID int64, exceptC
 	if err != nil {
 		return fmt.Errorf("ginurin: revoke session: %w", err)
 	}
-	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: userID, TokenIDs: []int64{tokenID}})
+	a.loggedOut(ctx, userID, tokenID)
 	return nil
 }
 
@@ -105,6 +105,6 @@ func (a *Auth) RevokeClientSession(ctx context.Context, userID int64, clientName
 	if err != nil {
 		return fmt.Errorf("ginurin: revoke session: %w", err)
 	}
-	signals.Emit(ctx, a.cfg.Signals, signals.Logout{UserID: userID, TokenIDs: []int64{id}})
+	a.loggedOut(ctx, userID, id)
 	return nil
 }
