@@ -15,6 +15,7 @@ import (
 	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/models"
 	"github.com/ginurin/ginurin/openapi"
+	"github.com/ginurin/ginurin/openapi/spec"
 	"github.com/ginurin/ginurin/routes"
 )
 
@@ -36,7 +37,7 @@ func ExampleRegister() {
 	docs := openapi.NewRegistry(openapi.Info{Title: "My API"})
 	routes.Register(engine.Group("/api"), auth, routes.Config{OpenAPI: docs})
 	admin.Register(engine.Group("/admin"), auth, admin.Config{OpenAPI: docs})
-	engine.GET("/openapi.json", docs.Handler())
+	engine.GET("/openapi.json", spec.Handler(docs))
 
 	send := func(method, path, token, body string) (int, string) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))

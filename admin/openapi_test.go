@@ -21,6 +21,7 @@ import (
 	"github.com/ginurin/ginurin/internal/testapp"
 	"github.com/ginurin/ginurin/internal/testdb"
 	"github.com/ginurin/ginurin/openapi"
+	"github.com/ginurin/ginurin/openapi/spec"
 	"github.com/ginurin/ginurin/routes"
 )
 
@@ -70,7 +71,7 @@ func newValidator(t *testing.T, db *bun.DB) *validator {
 		Responses: []openapi.Response{{Status: 200, Body: ""}}})
 
 	assert.Empty(t, e.docs.Undocumented(e.Engine.Routes(), "/api", "/admin/api"), "every API route is documented")
-	doc, err := e.docs.Document()
+	doc, err := spec.Document(e.docs)
 	require.NoError(t, err)
 	require.NoError(t, doc.Validate(t.Context()))
 	router, err := gorillamux.NewRouter(doc)
@@ -80,7 +81,7 @@ func newValidator(t *testing.T, db *bun.DB) *validator {
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	v := newValidator(t, testdb.Open(t, testdb.SQLiteURL(t)))
-	doc, err := v.e.docs.Document()
+	doc, err := spec.Document(v.e.docs)
 	require.NoError(t, err)
 	var paths []string
 	for p, item := range doc.Paths.Map() {

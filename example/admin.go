@@ -8,6 +8,7 @@ import (
 	"github.com/ginurin/ginurin/admin"
 	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/openapi"
+	"github.com/ginurin/ginurin/openapi/spec"
 )
 
 // newAPIDocs returns the registry that every Register of the example
@@ -44,5 +45,5 @@ func mountAdmin(engine *gin.Engine, auth *ginurin.Auth, authed *gin.RouterGroup,
 	docs.Add(authed, http.MethodGet, "/nowebclient", openapi.Operation{Summary: "For every client but EXAMPLE_WEB_CLIENT",
 		Auth: true, Tags: []string{"example"}, Responses: []openapi.Response{text, forbidden}})
 	admin.Register(engine.Group("/admin"), auth, admin.Config{OpenAPI: docs, LoginLimiter: login})
-	engine.GET("/openapi.json", docs.Handler())
+	engine.GET("/openapi.json", spec.Handler(docs))
 }

@@ -1,16 +1,10 @@
 package openapi
 
 import (
-	"errors"
-	"fmt"
-	"net/http"
-	"reflect"
 	"sort"
 	"strings"
 	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3gen"
 	"github.com/gin-gonic/gin"
 )
 
@@ -185,233 +179,34 @@ func (r *Registry) Undocumented(routes gin.RoutesInfo, prefixes ...string) []str
 	return out
 }
 
-// Document builds and validates the OpenAPI 3.0 document of every
-// recorded operation. It fails when an operation's schema cannot be
-// generated or the document does not validate.
-func (r *Registry) Document() (*openapi3.T, error) {
+// Entry is one recorded operation: its method, its Gin path (as in
+// gin.RouteInfo.Path) and its description.
+type Entry struct {
+	Method string
+	Path   string
+	Op     Operation
+}
+
+// Entries returns the recorded operations sorted by path, then method.
+func (r *Registry) Entries() []Entry {
 	if r == nil {
-		return nil, errors.New("openapi: nil Registry")
-	}
-	r.mu.Lock()
-	entries := make([]entry, 0, len(r.ops))
-	for _, e := range r.ops {
-		entries = append(entries, e)
-	}
-	r.mu.Unlock()
-	sort.Slice(entries, func(i, j int) bool {
-		if entries[i].path != entries[j].path {
-			return entries[i].path < entries[j].path
-		}
-		return entries[i].method < entries[j].method
-	})
-
-	doc := &openapi3.T{
-		OpenAPI: "3.0.3",
-		Info:    &openapi3.Info{Title: r.info.Title, Version: r.info.Version, Description: r.info.Description},
-		Paths:   openapi3.NewPaths(),
-		Components: &openapi3.Components{
-			Schemas: openapi3.Schemas{},
-			SecuritySchemes: openapi3.SecuritySchemes{
-				SecurityScheme: &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().
-					WithType("apiKey").WithIn("header").WithName("Authorization").
-					WithDescription(fmt.Sprintf("An opaque ginurin token: `Authorization: %s <token>`.", r.info.AuthHeaderPrefix))},
-			},
-		},
-	}
-	gen := &generator{schemas: doc.Components.Schemas}
-	for _, e := range entries {
-		op, err := gen.operation(e)
-		if err != nil {
-			return nil, fmt.Errorf("openapi: %s %s: %w", e.method, e.path, err)
-		}
-		path, _ := openAPIPath(e.path)
-		item := doc.Paths.Value(path)
-		if item == nil {
-			item = &openapi3.PathItem{}
-			doc.Paths.Set(path, item)
-		}
-		item.SetOperation(e.method, op)
-	}
-	loader := openapi3.NewLoader()
-	if err := loader.ResolveRefsIn(doc, nil); err != nil {
-		return nil, fmt.Errorf("openapi: resolve references: %w", err)
-	}
-	if err := doc.Validate(loader.Context); err != nil {
-		return nil, fmt.Errorf("openapi: invalid document: %w", err)
-	}
-	return doc, nil
-}
-
-// Handler serves the document as JSON. The document is built on every
-// request, so routes added later appear; a build failure answers 500
-// with {"detail"}, which only a programming error can cause.
-func (r *Registry) Handler() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		doc, err := r.Document()
-		if err != nil {
-			_ = c.Error(err)
-			c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"detail": "The API document could not be built."})
-			return
-		}
-		c.JSON(http.StatusOK, doc)
-	}
-}
-
-// openAPIPath turns a Gin path ("/clients/:name", "/files/*rest") into an
-// OpenAPI one ("/clients/{name}") and returns the parameter names.
-func openAPIPath(p string) (string, []string) {
-	parts := strings.Split(p, "/")
-	var names []string
-	for i, s := range parts {
-		if len(s) > 1 && (s[0] == ':' || s[0] == '*') {
-			names = append(names, s[1:])
-			parts[i] = "{" + s[1:] + "}"
-		}
-	}
-	return strings.Join(parts, "/"), names
-}
-
-type generator struct {
-	schemas openapi3.Schemas
-}
-
-// schema returns the schema of v's type, registering named struct types
-// as components.
-func (g *generator) schema(v any) (*openapi3.SchemaRef, error) {
-	return openapi3gen.NewSchemaRefForValue(v, g.schemas,
-		openapi3gen.CreateComponentSchemas(openapi3gen.ExportComponentSchemasOptions{
-			ExportComponentSchemas: true, ExportTopLevelSchema: true,
-		}),
-		openapi3gen.CreateTypeNameGenerator(func(t reflect.Type) string {
-			pkg := t.PkgPath()
-			if i := strings.LastIndex(pkg, "/"); i >= 0 {
-				pkg = pkg[i+1:]
-			}
-			if pkg == "" {
-				return t.Name()
-			}
-			return strings.ToUpper(pkg[:1]) + pkg[1:] + t.Name()
-		}),
-		openapi3gen.SchemaCustomizer(customize))
-}
-
-// customize applies the conventions of the package doc: required unless
-// omitempty, doc tag as description, and no properties beyond the
-// struct's, so a response that grows an undocumented field fails
-// validation.
-func customize(_ string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
-	if d := tag.Get("doc"); d != "" {
-		s.Description = d
-	}
-	if t.Kind() != reflect.Struct || t.PkgPath() == "time" {
 		return nil
 	}
-	no := false
-	s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
-	s.Required = nil
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" || name == "" {
-			continue
-		}
-		if !strings.Contains(","+opts+",", ",omitempty,") {
-			s.Required = append(s.Required, name)
-		}
+	r.mu.Lock()
+	out := make([]Entry, 0, len(r.ops))
+	for _, e := range r.ops {
+		out = append(out, Entry{Method: e.method, Path: e.path, Op: e.op})
 	}
-	return nil
+	r.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
 }
 
-func schemaOfType(t string) *openapi3.SchemaRef {
-	switch t {
-	case "integer":
-		return openapi3.NewIntegerSchema().NewRef()
-	case "boolean":
-		return openapi3.NewBoolSchema().NewRef()
-	}
-	return openapi3.NewStringSchema().NewRef()
-}
-
-func (g *generator) operation(e entry) (*openapi3.Operation, error) {
-	src := e.op
-	op := openapi3.NewOperation()
-	op.OperationID = src.ID
-	if op.OperationID == "" {
-		op.OperationID = operationID(e.method, e.path)
-	}
-	op.Summary, op.Description, op.Tags = src.Summary, src.Description, src.Tags
-	if src.Auth {
-		op.Security = &openapi3.SecurityRequirements{openapi3.NewSecurityRequirement().Authenticate(SecurityScheme)}
-	}
-	_, pathNames := openAPIPath(e.path)
-	listed := map[string]bool{}
-	for _, p := range src.Params {
-		in := p.In
-		if in == "" {
-			in = openapi3.ParameterInQuery
-		}
-		prm := &openapi3.Parameter{Name: p.Name, In: in, Description: p.Description, Required: p.Required || in == openapi3.ParameterInPath,
-			Schema: schemaOfType(p.Type)}
-		op.AddParameter(prm)
-		if in == openapi3.ParameterInPath {
-			listed[p.Name] = true
-		}
-	}
-	for _, n := range pathNames {
-		if !listed[n] {
-			op.AddParameter(openapi3.NewPathParameter(n).WithSchema(openapi3.NewStringSchema()))
-		}
-	}
-	if src.Request != nil {
-		s, err := g.schema(src.Request)
-		if err != nil {
-			return nil, err
-		}
-		content := openapi3.NewContentWithJSONSchemaRef(s)
-		if src.RequestForm {
-			content["application/x-www-form-urlencoded"] = openapi3.NewMediaType().WithSchemaRef(s)
-		}
-		op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(content)}
-	}
-	responses := append([]Response(nil), src.Responses...)
-	has := map[int]bool{}
-	for _, r := range responses {
-		has[r.Status] = true
-	}
-	if src.Auth && !has[http.StatusUnauthorized] {
-		responses = append(responses, Response{http.StatusUnauthorized, "Missing, invalid or expired token.", Error{}})
-	}
-	if !has[http.StatusServiceUnavailable] {
-		responses = append(responses, Response{http.StatusServiceUnavailable, "A dependency (the database) failed.", Error{}})
-	}
-	op.Responses = openapi3.NewResponses()
-	op.Responses.Delete("default")
-	for _, r := range responses {
-		desc := r.Description
-		if desc == "" {
-			desc = http.StatusText(r.Status)
-		}
-		resp := openapi3.NewResponse().WithDescription(desc)
-		if r.Body != nil {
-			s, err := g.schema(r.Body)
-			if err != nil {
-				return nil, err
-			}
-			resp.WithJSONSchemaRef(s)
-		}
-		op.Responses.Set(fmt.Sprint(r.Status), &openapi3.ResponseRef{Value: resp})
-	}
-	return op, nil
-}
-
-// operationID derives "getAdminApiClientsName" style IDs.
-func operationID(method, path string) string {
-	var b strings.Builder
-	b.WriteString(strings.ToLower(method))
-	for _, part := range strings.FieldsFunc(path, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
-}
+// Info returns the document information the registry was created with,
+// defaults filled in.
+func (r *Registry) Info() Info { return r.info }

@@ -1,4 +1,4 @@
-package openapi_test
+package spec_test
 
 import (
 	"fmt"
@@ -7,10 +7,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginurin/ginurin/openapi"
+	"github.com/ginurin/ginurin/openapi/spec"
 )
 
 // Document an application's own route next to where it is mounted.
-func ExampleRegistry_Add() {
+func ExampleDocument() {
 	type greeting struct {
 		Message string `json:"message" doc:"The greeting."`
 	}
@@ -27,7 +28,7 @@ func ExampleRegistry_Add() {
 	})
 
 	fmt.Println(docs.Undocumented(engine.Routes(), "/api"))
-	doc, err := docs.Document()
+	doc, err := spec.Document(docs)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package openapi_test
+package spec_test
 
 import (
 	"net/http"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ginurin/ginurin/openapi"
+	"github.com/ginurin/ginurin/openapi/spec"
 )
 
 type item struct {
@@ -42,7 +43,7 @@ func TestNilRegistry(t *testing.T) {
 	var r *openapi.Registry
 	r.Add(gin.New().Group("/x"), "GET", "/y", openapi.Operation{})
 	assert.False(t, r.Has("GET", "/x/y"))
-	_, err := r.Document()
+	_, err := spec.Document(r)
 	assert.Error(t, err)
 }
 
@@ -67,7 +68,7 @@ func TestDocument(t *testing.T) {
 	assert.Equal(t, []string{"GET /api/undocumented"}, r.Undocumented(e.Routes(), "/api"))
 	assert.Empty(t, r.Undocumented(e.Routes(), "/other"))
 
-	doc, err := r.Document()
+	doc, err := spec.Document(r)
 	require.NoError(t, err)
 	assert.Equal(t, "3.0.3", doc.OpenAPI)
 	assert.Equal(t, "Items", doc.Info.Title)
@@ -81,7 +82,7 @@ func TestDocument(t *testing.T) {
 	for _, status := range []int{200, 401, 404, 503} {
 		assert.NotNil(t, get.Responses.Status(status), "status %d", status)
 	}
-	s := doc.Components.Schemas["Openapi_testitem"]
+	s := doc.Components.Schemas["Spec_testitem"]
 	require.NotNil(t, s, "named types become components: %v", keys(doc.Components.Schemas))
 	assert.ElementsMatch(t, []string{"id", "name", "note"}, s.Value.Required, "omitempty fields are optional")
 	assert.Equal(t, "The item's name.", s.Value.Properties["name"].Value.Description)
@@ -97,7 +98,7 @@ func TestDocument(t *testing.T) {
 	assert.Nil(t, put.Responses.Status(401))
 
 	// The served document loads and validates.
-	e.GET("/openapi.json", r.Handler())
+	e.GET("/openapi.json", spec.Handler(r))
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest("GET", "/openapi.json", nil))
 	require.Equal(t, http.StatusOK, w.Code)
