@@ -14,6 +14,7 @@ import (
 	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/models"
 	"github.com/ginurin/ginurin/openapi"
+	"github.com/ginurin/ginurin/routes"
 )
 
 // MaxPageSize is the largest ?limit= the list routes accept.
@@ -44,22 +45,20 @@ type Config struct {
 	PageSize int
 	// DisableWeb mounts only the JSON API. Default false.
 	DisableWeb bool
-	// LoginLimiter, when set, limits the web login form like POST /login
-	// (pass the same limiter as routes.Config.LoginLimiter, e.g. a
-	// *throttling.Login): it is checked after the form is read and before
-	// any password is hashed. Default none.
+	// LoginLimiter limits the web login form like POST /login: it is
+	// checked after the form is read and before any password is hashed.
+	// Pass the same limiter as routes.Config.LoginLimiter so both share a
+	// budget. Default routes.NewDefaultLoginLimiter (10 attempts a minute
+	// per IP and per username, in memory); routes.NoLoginLimit turns it
+	// off.
 	LoginLimiter LoginLimiter
 	// OpenAPI, when set, receives a description of every API route (see
 	// package openapi). Default nil: nothing is recorded.
 	OpenAPI *openapi.Registry
 }
 
-// LoginLimiter limits login attempts; routes.LoginLimiter and
-// *throttling.Login satisfy it. Check reports whether the attempt of
-// username may go on; when it returns false it has answered the request.
-type LoginLimiter interface {
-	Check(c *gin.Context, username string) bool
-}
+// LoginLimiter limits login attempts; see routes.LoginLimiter.
+type LoginLimiter = routes.LoginLimiter
 
 func (c *Config) fillDefaults() {
 	if c.WebClient == "" {
@@ -99,6 +98,9 @@ type handlers struct {
 // cfg.DisableWeb, the web page on g (see the package doc).
 func Register(g *gin.RouterGroup, a *ginurin.Auth, cfg Config) {
 	cfg.fillDefaults()
+	if cfg.LoginLimiter == nil {
+		cfg.LoginLimiter = routes.NewDefaultLoginLimiter(a)
+	}
 	h := &handlers{auth: a, cfg: cfg, base: strings.TrimSuffix(g.BasePath(), "/")}
 	if s, ok := a.Config().Users.(models.SQLUserStore); ok {
 		h.users, h.canList = s.UserSchema(), true

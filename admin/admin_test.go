@@ -55,6 +55,9 @@ func newAppRoutes(t *testing.T, db *bun.DB, gcfg ginurin.Config, rcfg routes.Con
 		require.NoError(t, err)
 	}
 	cfg.OpenAPI = docs
+	if cfg.LoginLimiter == nil {
+		cfg.LoginLimiter = routes.NoLoginLimit // tests log in more often than 10/m
+	}
 	admin.Register(a.Engine.Group("/admin"), a.Auth, cfg)
 	e := &env{App: a, docs: docs, staff: a.MustLogin(staff, staffPassword, "cli")}
 	a.TakeEvents()

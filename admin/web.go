@@ -339,7 +339,7 @@ func (h *handlers) login(c *gin.Context) {
 		h.render(c, http.StatusBadRequest, "login", d)
 		return
 	}
-	if h.cfg.LoginLimiter != nil && !h.cfg.LoginLimiter.Check(c, username) {
+	if !h.cfg.LoginLimiter.Check(c, username) {
 		return
 	}
 	user, err := h.auth.CheckCredentials(ctx, username, password)

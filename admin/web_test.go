@@ -14,9 +14,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/ginurin/ginurin/admin"
+	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/internal/testapp"
 	"github.com/ginurin/ginurin/internal/testdb"
 	"github.com/ginurin/ginurin/models"
+	"github.com/ginurin/ginurin/routes"
 	"github.com/ginurin/ginurin/throttling"
 	"github.com/ginurin/ginurin/throttling/throttlingtest"
 )
@@ -312,4 +314,19 @@ func TestWebLoginLimiter(t *testing.T) {
 	r := e.form("/admin/login", nil, attempt, nil)
 	assert.Equal(t, http.StatusTooManyRequests, r.Code, "the form is limited like POST /login")
 	assert.NotEmpty(t, r.Header.Get("Retry-After"))
+}
+
+func TestWebLoginLimitedByDefault(t *testing.T) {
+	a := testapp.New(t, testdb.Open(t, testdb.SQLiteURL(t)), ginurin.Config{}, routes.Config{})
+	admin.Register(a.Engine.Group("/admin"), a.Auth, admin.Config{})
+	attempt := url.Values{"username": {"someone"}, "password": {"guess"}}.Encode()
+	post := func() int {
+		req := httptest.NewRequest("POST", "/admin/login", strings.NewReader(attempt))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return a.Serve(req).Code
+	}
+	for i := range 10 {
+		require.Equal(t, http.StatusBadRequest, post(), "attempt %d", i+1)
+	}
+	assert.Equal(t, http.StatusTooManyRequests, post(), "the 11th attempt in a minute is throttled")
 }

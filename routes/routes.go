@@ -9,6 +9,7 @@ import (
 	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/models"
 	"github.com/ginurin/ginurin/openapi"
+	"github.com/ginurin/ginurin/throttling"
 )
 
 // Config configures the routes. Every zero field takes the default stated
@@ -36,17 +37,39 @@ type Config struct {
 	// OpenAPI, when set, receives a description of every mounted route
 	// (see package openapi). Default nil: nothing is recorded.
 	OpenAPI *openapi.Registry
-	// LoginLimiter, when set, limits login attempts before any password is
-	// checked, e.g. throttling.NewLogin("10/m", …) for 10 attempts a minute
-	// per client IP and per username. Default none: no login limit, so
-	// set one in production (the example does, at GINURIN_LOGIN_RATE).
+	// LoginLimiter limits login attempts before any password is checked.
+	// Default: DefaultLoginRate (10 attempts a minute) per client IP and,
+	// separately, per username, counted in this process's memory. Pass a
+	// throttling.NewLogin limiter on a Redis store to share the budget
+	// between instances, or NoLoginLimit to turn the limit off. The client
+	// IP is Gin's c.ClientIP(): set the engine's trusted proxies, or every
+	// user behind one proxy shares one budget.
 	LoginLimiter LoginLimiter
 }
 
-func (c *Config) fillDefaults() {
+// DefaultLoginRate is the login limit Register sets when Config has none.
+const DefaultLoginRate = "10/m"
+
+func (c *Config) fillDefaults(a *ginurin.Auth) {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 16 << 10
 	}
+	if c.LoginLimiter == nil {
+		c.LoginLimiter = NewDefaultLoginLimiter(a)
+	}
+}
+
+// NewDefaultLoginLimiter returns the limiter Register uses when
+// Config.LoginLimiter is nil: DefaultLoginRate per client IP and,
+// separately, per username, counted in this process's memory; a's logger
+// and error handler report failures. Each call counts on its own.
+func NewDefaultLoginLimiter(a *ginurin.Auth) LoginLimiter {
+	// The rate is a valid constant and the configuration has no store:
+	// NewLogin cannot fail.
+	lim, _ := throttling.NewLogin(DefaultLoginRate, throttling.Config{
+		Logger: a.Config().Logger, ErrorHandler: a.Config().ErrorHandler,
+	})
+	return lim
 }
 
 // handlers carries what every route needs.
@@ -59,7 +82,7 @@ type handlers struct {
 // every route but /login, and returns the group of authenticated routes so
 // an app can add its own beside them.
 func Register(g *gin.RouterGroup, a *ginurin.Auth, cfg Config) *gin.RouterGroup {
-	cfg.fillDefaults()
+	cfg.fillDefaults(a)
 	h := &handlers{auth: a, cfg: cfg}
 	g.POST("/login", h.login)
 	authed := g.Group("", a.Middleware())

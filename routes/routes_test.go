@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
@@ -300,4 +301,30 @@ func TestTokenNeverReadFromQueryOrBody(t *testing.T) {
 		r = a.Do("POST", "/api/refresh", token, "", "")
 		assert.Equal(t, "no-store", r.Header.Get("Cache-Control"), "refresh responses are not cached")
 	})
+}
+
+// TestDefaultLoginLimit: without a LoginLimiter, Register limits logins to
+// DefaultLoginRate per client IP and per username, before any password is
+// checked; NoLoginLimit turns it off.
+func TestDefaultLoginLimit(t *testing.T) {
+	db := testdb.Open(t, testdb.SQLiteURL(t))
+	a := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+	engine := gin.New()
+	routes.Register(engine.Group("/api"), a.Auth, routes.Config{})
+	login := func(username string) int {
+		body := `{"username":"` + username + `","password":"wrong","client":"web"}`
+		req := httptest.NewRequest("POST", "/api/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		engine.ServeHTTP(w, req)
+		return w.Code
+	}
+	for i := range 10 {
+		require.Equal(t, http.StatusBadRequest, login("john"), "attempt %d", i+1)
+	}
+	assert.Equal(t, http.StatusTooManyRequests, login("john"), "the 11th attempt in a minute is throttled")
+	assert.Equal(t, http.StatusTooManyRequests, login("jane"), "the IP's budget is spent too")
+	for range 20 {
+		assert.Equal(t, http.StatusBadRequest, a.Login("john", "wrong", "web").Code, "NoLoginLimit admits every attempt")
+	}
 }

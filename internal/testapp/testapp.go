@@ -41,7 +41,8 @@ type App struct {
 }
 
 // New builds the app on db. cfg.Now and cfg.PasswordHashCost are set by New
-// (a controllable clock, bcrypt's minimum cost).
+// (a controllable clock, bcrypt's minimum cost), and rcfg.LoginLimiter
+// defaults to routes.NoLoginLimit.
 func New(t testing.TB, db *bun.DB, cfg ginurin.Config, rcfg routes.Config) *App {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
@@ -59,6 +60,11 @@ func New(t testing.TB, db *bun.DB, cfg ginurin.Config, rcfg routes.Config) *App 
 		return nil
 	})
 	a.Engine = gin.New()
+	if rcfg.LoginLimiter == nil {
+		// Tests log in far more often than the default limit allows; the
+		// default limit has its own tests.
+		rcfg.LoginLimiter = routes.NoLoginLimit
+	}
 	a.Authed = routes.Register(a.Engine.Group("/api"), auth, rcfg)
 	a.Authed.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, "api root") })
 	ctx := context.Background()
