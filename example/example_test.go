@@ -97,11 +97,18 @@ func (in *instance) serve() *syncWriter {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	})
+	in.t.Cleanup(func() {
+		if in.t.Failed() {
+			in.t.Logf("instance %s log:\n%s", addr, logs.String())
+		}
+	})
 	in.url = "http://" + addr
-	for range 100 {
+	for range 300 {
 		if resp, err := http.Get(in.url + "/healthz"); err == nil {
 			resp.Body.Close()
-			return logs
+			if resp.StatusCode == http.StatusOK {
+				return logs
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

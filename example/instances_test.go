@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,4 +67,20 @@ func TestTwoInstancesParallelFirstLogins(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTwoInstancesShareRateBudget: two example processes on one Redis
+// count a user+client pair's requests against one budget.
+func TestTwoInstancesShareRateBudget(t *testing.T) {
+	prefix := fmt.Sprintf("ginurin-test-%d", time.Now().UnixNano())
+	a, b := twoInstances(t, "GINURIN_THROTTLE_RATE=2/m", "GINURIN_REDIS_PREFIX="+prefix)
+	_, body := a.login("alice", "pw", "web")
+	token, _ := body["token"].(string)
+	require.NotEmpty(t, token)
+	var codes []int
+	for _, in := range []*instance{a, b, a, b} {
+		code, _ := in.request("GET", "/api/throttled", token, "")
+		codes = append(codes, code)
+	}
+	assert.Equal(t, []int{200, 200, 429, 429}, codes, "2/m across both instances")
 }
