@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Invalidation names cached authentications to drop: every entry of one of
@@ -138,4 +139,23 @@ func parseMessage(msg string) (kind string, fields []string) {
 		return "", nil
 	}
 	return f[0], f[1:]
+}
+
+// RetrySubscribe is the loop behind a transport's Subscribe: it runs once
+// (one subscription session, which returns when it fails) until ctx is
+// done; after each failure it reports the error to h.Lost and waits delay
+// before the next session. It returns when ctx is done.
+func RetrySubscribe(ctx context.Context, h SubscriptionHandler, delay time.Duration, once func(context.Context, SubscriptionHandler) error) {
+	for ctx.Err() == nil {
+		err := once(ctx, h)
+		if ctx.Err() != nil {
+			return
+		}
+		h.Lost(err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+	}
 }

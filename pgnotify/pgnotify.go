@@ -84,18 +84,7 @@ func (n *Notifier) Publish(ctx context.Context, msg string) error {
 // Subscribe implements ginurin.Invalidator with LISTEN on a dedicated
 // connection, replaced after any error.
 func (n *Notifier) Subscribe(ctx context.Context, h ginurin.SubscriptionHandler) {
-	for ctx.Err() == nil {
-		err := n.listenOnce(ctx, h)
-		if ctx.Err() != nil {
-			return
-		}
-		h.Lost(err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(n.cfg.RetryDelay):
-		}
-	}
+	ginurin.RetrySubscribe(ctx, h, n.cfg.RetryDelay, n.listenOnce)
 }
 
 // listenOnce runs one LISTEN session until it fails or ctx is done.

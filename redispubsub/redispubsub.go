@@ -67,18 +67,7 @@ func (b *Bus) Publish(ctx context.Context, msg string) error {
 // Subscribe implements ginurin.Invalidator with SUBSCRIBE on a dedicated
 // connection, replaced after any error.
 func (b *Bus) Subscribe(ctx context.Context, h ginurin.SubscriptionHandler) {
-	for ctx.Err() == nil {
-		err := b.subscribeOnce(ctx, h)
-		if ctx.Err() != nil {
-			return
-		}
-		h.Lost(err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(b.cfg.RetryDelay):
-		}
-	}
+	ginurin.RetrySubscribe(ctx, h, b.cfg.RetryDelay, b.subscribeOnce)
 }
 
 // subscribeOnce runs one subscription until it fails or ctx is done.
