@@ -128,11 +128,14 @@ func Register(g *gin.RouterGroup, a *ginurin.Auth, cfg Config) {
 
 // StaffOnly answers 403 {"detail": "You do not have permission to perform
 // this action."} unless the authenticated user is staff, and 401 when the
-// request was not authenticated. Put it after Auth.Middleware.
+// request was not authenticated (with WWW-Authenticate: Token, as the
+// permissions guards; Auth.Middleware in front answers first, with the
+// configured prefix). Put it after Auth.Middleware.
 func StaffOnly() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u, ok := ginurin.UserFrom(c)
 		if !ok {
+			c.Header("WWW-Authenticate", "Token")
 			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"detail": "Authentication credentials were not provided."})
 			return
 		}

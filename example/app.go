@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -23,8 +24,10 @@ type app struct {
 }
 
 // Close releases what the app started.
-func (a *app) Close() {
-	for _, c := range a.closers {
+func (a *app) Close() { closeAll(a.closers) }
+
+func closeAll(closers []func()) {
+	for _, c := range closers {
 		c()
 	}
 }
@@ -42,9 +45,7 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 		Invalidator:         inv,
 	})
 	if err != nil {
-		for _, c := range closers {
-			c()
-		}
+		closeAll(closers)
 		return nil, err
 	}
 	closers = append([]func(){func() { auth.Close() }}, closers...)
@@ -55,6 +56,12 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
+	// Gin trusts every proxy by default, which lets a client pick its own
+	// IP (and a fresh login budget) with X-Forwarded-For.
+	if err := engine.SetTrustedProxies(s.TrustedProxies); err != nil {
+		closeAll(closers)
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
 	engine.Use(gin.Recovery())
 	engine.GET("/healthz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
@@ -68,6 +75,7 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 
 	lim, err := newLimits(s, auth, logger)
 	if err != nil {
+		closeAll(closers)
 		return nil, err
 	}
 	api := engine.Group("/api")

@@ -97,3 +97,43 @@ func TestPostgresOutage(t *testing.T) {
 	code, _ = send("POST", "/api/logout", token, "")
 	assert.Equal(t, 204, code, "the logout refused during the outage changed nothing and works now")
 }
+
+// TestForgedForwardedForDoesNotEscapeLoginLimit: the example trusts no
+// proxy unless TRUSTED_PROXIES names it, so a client cannot buy a fresh
+// login budget by forging X-Forwarded-For.
+func TestForgedForwardedForDoesNotEscapeLoginLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies string
+		want    []int
+	}{
+		{"no trusted proxy", "", []int{400, 400, 429}},
+		{"the proxy trusted", "192.0.2.0/24", []int{400, 400, 400}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := testdb.Open(t, testdb.SQLiteURL(t))
+			env := map[string]string{"GINURIN_LOGIN_RATE": "2/m", "TRUSTED_PROXIES": tc.proxies}
+			s, err := settingsFromEnv(func(k string) string { return env[k] })
+			require.NoError(t, err)
+			a, err := newApp(db, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			require.NoError(t, err)
+			defer a.Close()
+			var codes []int
+			for i := range 3 {
+				req := httptest.NewRequest("POST", "/api/login", strings.NewReader(`{"username":"u`+string(rune('a'+i))+`","password":"x","client":"web"}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Forwarded-For", "198.51.100."+string(rune('1'+i)))
+				w := httptest.NewRecorder()
+				a.engine.ServeHTTP(w, req)
+				codes = append(codes, w.Code)
+			}
+			assert.Equal(t, tc.want, codes)
+		})
+	}
+	bad := map[string]string{"TRUSTED_PROXIES": "not-an-address"}
+	s, err := settingsFromEnv(func(k string) string { return bad[k] })
+	require.NoError(t, err)
+	_, err = newApp(testdb.Open(t, testdb.SQLiteURL(t)), s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TRUSTED_PROXIES")
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ginurin/ginurin/ginurin"
@@ -26,6 +27,10 @@ type settings struct {
 	// GINURIN_API_ACCESS_RESPONSE_INCLUDE_TOKEN (default false; plain
 	// storage only).
 	APIAccessResponseIncludeToken bool
+	// TrustedProxies (TRUSTED_PROXIES, comma-separated addresses or CIDRs)
+	// are the proxies whose X-Forwarded-For Gin believes; default none, so
+	// the client IP the rate limits count is the connection's address.
+	TrustedProxies []string
 	// RedisURL (REDIS_URL) is the Redis for rate-limit counters and cache
 	// invalidation across instances; empty: none.
 	RedisURL string
@@ -50,6 +55,11 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 	}
 	if s.StorageMode != ginurin.StorageDigest && s.StorageMode != ginurin.StoragePlain {
 		return s, fmt.Errorf("GINURIN_TOKEN_STORAGE: %q is neither digest nor plain", s.StorageMode)
+	}
+	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			s.TrustedProxies = append(s.TrustedProxies, p)
+		}
 	}
 	var err error
 	if s.RefreshTokenOnLogin, err = envBool(getenv, "GINURIN_REFRESH_TOKEN_ON_LOGIN"); err != nil {

@@ -234,6 +234,7 @@ func (a *Auth) check(ctx context.Context, t *models.AuthToken) (*models.AuthToke
 // token, and emits TokenRenewed. A session deleted meanwhile gives
 // ErrInvalidToken.
 func (a *Auth) Renew(ctx context.Context, t *models.AuthToken) error {
+	old := t.Expiry
 	expiry := a.Now().Add(t.Client.TokenTTL).Truncate(time.Microsecond)
 	if err := a.tokens.SetExpiry(ctx, t.ID, expiry); err != nil {
 		if errors.Is(err, models.ErrTokenNotFound) {
@@ -243,7 +244,7 @@ func (a *Auth) Renew(ctx context.Context, t *models.AuthToken) error {
 	}
 	t.Expiry = expiry
 	a.invalidate(ctx, Invalidation{TokenIDs: []int64{t.ID}})
-	signals.Emit(ctx, a.cfg.Signals, signals.TokenRenewed{Token: t})
+	signals.Emit(ctx, a.cfg.Signals, signals.TokenRenewed{Token: t, OldExpiry: old})
 	return nil
 }
 
@@ -312,7 +313,7 @@ func (a *Auth) SetUserActive(ctx context.Context, username string, active bool) 
 // DeleteClient deletes the named client and, in the same statement, its
 // tokens; models.ErrClientNotFound when there is none.
 func (a *Auth) DeleteClient(ctx context.Context, name string) error {
-	id, err := models.DeleteClientReturningID(ctx, a.db, name)
+	id, err := models.DeleteClient(ctx, a.db, name)
 	if err != nil {
 		return err
 	}

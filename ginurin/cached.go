@@ -2,9 +2,7 @@ package ginurin
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -59,6 +57,13 @@ func (a *Auth) closeCache() {
 	defer a.cached.mu.Unlock()
 	a.cached.closed = true
 	if c := a.cached.c.Load(); c != nil {
+		if a.cfg.Invalidator != nil && c.stop != nil {
+			// A last try for invalidations that failed to publish: a
+			// short-lived process (a CLI command) would lose them.
+			ctx, cancel := context.WithTimeout(context.Background(), a.cfg.TokenCacheFallbackTimeout)
+			c.retryPending(ctx, a.cfg.Invalidator)
+			cancel()
+		}
 		c.close()
 	}
 }
@@ -87,10 +92,11 @@ func (a *Auth) closeCache() {
 //     sends itself heartbeats through the channel and trusts its entries
 //     only while they come back; when the channel fails or falls silent it
 //     drops its entries, logs a warning, and keeps new ones at most the
-//     fallback timeout until the channel is back. If this instance cannot
-//     publish an invalidation, the failure is logged and the invalidation
-//     is published again with the heartbeats (for TokenCacheTimeout);
-//     until it goes through, other instances may accept the token.
+//     fallback timeout until the channel is back. If an instance cannot
+//     publish an invalidation (whether or not it serves CachedMiddleware
+//     itself), the failure is logged and the invalidation is published
+//     again with the heartbeats (for TokenCacheTimeout), and once more by
+//     Close; until it goes through, other instances may accept the token.
 //   - Changes made behind Auth's back (SQL, an application's own user
 //     store) are not seen until the entries expire; report them with
 //     Invalidate.
@@ -164,20 +170,6 @@ func (a *Auth) authenticateStored(ctx context.Context, key string) (*models.Auth
 	return t, nil
 }
 
-// storageKeyFromSum is storageKey for a token whose SHA-256 is sum,
-// without hashing it again when the stored form is that digest.
-func (a *Auth) storageKeyFromSum(token string, sum *[sha256.Size]byte) string {
-	switch {
-	case a.cfg.StorageMode == StoragePlain:
-		return token
-	case a.cfg.DigestKey != nil:
-		m := hmac.New(sha256.New, a.cfg.DigestKey)
-		m.Write([]byte(token))
-		return hex.EncodeToString(m.Sum(nil))
-	}
-	return hex.EncodeToString(sum[:])
-}
-
 // Invalidate drops the cached authentications that inv names, on this
 // instance at once and, with Config.Invalidator, on the others. Auth calls
 // it itself on every revocation; call it after changing tokens, users or
@@ -202,13 +194,19 @@ func (a *Auth) invalidate(ctx context.Context, inv Invalidation) {
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.TokenCacheFallbackTimeout)
 	defer cancel()
 	if err := a.cfg.Invalidator.Publish(pctx, msg); err != nil {
+		// Keep it for the heartbeat loop to publish again. An instance
+		// without a cache of its own (a CLI, an admin process) starts that
+		// loop here, so its revocations are retried too.
 		retry := false
 		a.cached.mu.Lock()
-		if c := a.cached.c.Load(); c != nil && c.stop != nil && !a.cached.closed {
-			c.retryLater(msg)
-			retry = true
-		}
+		closed := a.cached.closed
 		a.cached.mu.Unlock()
+		if !closed {
+			if c := a.tokenCache(); c.stop != nil {
+				c.retryLater(msg)
+				retry = true
+			}
+		}
 		a.cfg.Logger.WarnContext(ctx, "ginurin: could not publish a cache invalidation; other instances may accept the revoked sessions until it goes through or their cache entries expire",
 			"token_ids", inv.TokenIDs, "user_ids", inv.UserIDs, "client_ids", inv.ClientIDs, "retrying", retry, "error", err)
 	}

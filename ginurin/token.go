@@ -63,16 +63,23 @@ func (f tokenFormat) valid(s string) bool {
 // storageKey returns what the database keeps for token: its digest, or the
 // token itself in plain mode.
 func (a *Auth) storageKey(token string) string {
-	if a.cfg.StorageMode == StoragePlain {
+	return a.storageKeyFromSum(token, nil)
+}
+
+// storageKeyFromSum is storageKey for a token whose SHA-256 is sum (nil:
+// not computed yet), without hashing it again when the stored form is that
+// digest.
+func (a *Auth) storageKeyFromSum(token string, sum *[sha256.Size]byte) string {
+	switch {
+	case a.cfg.StorageMode == StoragePlain:
 		return token
-	}
-	var sum [sha256.Size]byte
-	if a.cfg.DigestKey != nil {
+	case a.cfg.DigestKey != nil:
 		m := hmac.New(sha256.New, a.cfg.DigestKey)
 		m.Write([]byte(token))
-		m.Sum(sum[:0])
-	} else {
-		sum = sha256.Sum256([]byte(token))
+		return hex.EncodeToString(m.Sum(nil))
+	case sum == nil:
+		s := tokenSum(token)
+		sum = &s
 	}
 	return hex.EncodeToString(sum[:])
 }

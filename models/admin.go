@@ -33,6 +33,9 @@ type TokenFilter struct {
 // password hash); Token is always empty. total is the number of matching
 // tokens, ignoring Limit and Offset. Two queries: a count and the page.
 func (q *TokenQueries) List(ctx context.Context, f TokenFilter) (tokens []AuthToken, total int, err error) {
+	if hasNUL(f.ClientName) || hasNUL(f.Username) {
+		return nil, 0, nil // no stored name holds a NUL byte
+	}
 	if f.Username != "" && !q.joinUsers {
 		return nil, 0, errors.New("models: filtering tokens by username needs a SQLUserStore; filter by UserID")
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,6 +34,17 @@ const migrationsTable = "ginurin_migrations"
 func Migrate(ctx context.Context, db *bun.DB, users UserSchema) error {
 	if err := users.Validate(); err != nil {
 		return err
+	}
+	if db.Dialect().Name() == dialect.SQLite {
+		// Without foreign keys SQLite ignores ON DELETE CASCADE: deleting
+		// a user or client would leave its tokens behind.
+		var on int
+		if err := db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil {
+			return fmt.Errorf("models: read PRAGMA foreign_keys: %w", err)
+		}
+		if on != 1 {
+			return errors.New("models: SQLite foreign keys are off: open the database with models.Open, or add _pragma=foreign_keys(1) to the DSN of every connection")
+		}
 	}
 	for _, m := range migrations {
 		err := db.RunInTx(ctx, &sql.TxOptions{}, func(ctx context.Context, tx bun.Tx) error {

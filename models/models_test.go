@@ -40,8 +40,11 @@ func TestClients(t *testing.T) {
 		require.Len(t, list, 1)
 		assert.Equal(t, "5/m", list[0].ThrottleRate)
 
-		require.NoError(t, models.DeleteClient(ctx, db, "web"))
-		assert.ErrorIs(t, models.DeleteClient(ctx, db, "web"), models.ErrClientNotFound)
+		id, err := models.DeleteClient(ctx, db, "web")
+		require.NoError(t, err)
+		assert.Equal(t, web.ID, id)
+		_, err = models.DeleteClient(ctx, db, "web")
+		assert.ErrorIs(t, err, models.ErrClientNotFound)
 	})
 }
 
@@ -86,7 +89,8 @@ func TestUsersAndCascade(t *testing.T) {
 			return int(n)
 		}
 		require.Equal(t, 2, count())
-		require.NoError(t, models.DeleteClient(ctx, db, "web"))
+		_, err = models.DeleteClient(ctx, db, "web")
+		require.NoError(t, err)
 		assert.Equal(t, 1, count(), "deleting a client deletes its tokens")
 		_, err = db.NewDelete().Model((*models.User)(nil)).Where("id = ?", u.ID).Exec(ctx)
 		require.NoError(t, err)

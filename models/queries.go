@@ -21,6 +21,11 @@ var (
 	ErrTokenNotFound  = errors.New("models: token not found")
 )
 
+// hasNUL reports whether s holds a NUL byte. No stored name can (the
+// validators refuse control characters), and Bun cannot put one in a
+// query, so lookups answer "not found" for such input instead of failing.
+func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
 // isUniqueViolation reports whether err is a unique-constraint failure on
 // PostgreSQL (23505) or SQLite (SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY).
 func isUniqueViolation(err error) bool {
@@ -70,6 +75,9 @@ func UpdateClient(ctx context.Context, db bun.IDB, c *Client) error {
 
 // ClientByName returns the named client, or ErrClientNotFound.
 func ClientByName(ctx context.Context, db bun.IDB, name string) (*Client, error) {
+	if hasNUL(name) {
+		return nil, ErrClientNotFound
+	}
 	c := new(Client)
 	err := db.NewSelect().Model(c).Where("c.name = ?", name).Limit(1).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -91,16 +99,22 @@ func ListClients(ctx context.Context, db bun.IDB) ([]Client, error) {
 }
 
 // DeleteClient deletes the named client and, by cascade, its tokens, in one
-// statement. It returns ErrClientNotFound when no client has that name.
-func DeleteClient(ctx context.Context, db bun.IDB, name string) error {
-	res, err := db.NewDelete().Model((*Client)(nil)).Where("name = ?", name).Exec(ctx)
+// statement, and returns the client's ID; ErrClientNotFound when no client
+// has that name. Callers that cache authentications must invalidate that
+// client's sessions: ginurin.Auth.DeleteClient does.
+func DeleteClient(ctx context.Context, db bun.IDB, name string) (int64, error) {
+	if hasNUL(name) {
+		return 0, ErrClientNotFound
+	}
+	var id int64
+	err := db.NewDelete().Model((*Client)(nil)).Where("name = ?", name).Returning("id").Scan(ctx, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrClientNotFound
+	}
 	if err != nil {
-		return fmt.Errorf("models: delete client: %w", err)
+		return 0, fmt.Errorf("models: delete client: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrClientNotFound
-	}
-	return nil
+	return id, nil
 }
 
 // CreateUser inserts a user into ginurin's own users table with a bcrypt
@@ -130,6 +144,9 @@ func CreateUser(ctx context.Context, db bun.IDB, username, password string, staf
 // SetUserActive sets is_active on a user of ginurin's own table and returns
 // the user's ID; ErrUserNotFound when no user has that username.
 func SetUserActive(ctx context.Context, db bun.IDB, username string, active bool) (int64, error) {
+	if hasNUL(username) {
+		return 0, ErrUserNotFound
+	}
 	var id int64
 	err := db.NewUpdate().Model((*User)(nil)).Set("is_active = ?", active).
 		Where("username = ?", username).Returning("id").Scan(ctx, &id)

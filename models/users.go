@@ -151,6 +151,9 @@ func (s *TableUsers) UserSchema() UserSchema {
 }
 
 func (s *TableUsers) one(ctx context.Context, column string, arg any, withPassword bool) (*User, error) {
+	if str, ok := arg.(string); ok && hasNUL(str) {
+		return nil, ErrUserNotFound
+	}
 	sc := s.UserSchema()
 	q := "SELECT " + sc.SelectColumns(s.DB, "u", withPassword) + " FROM " + ident(s.DB, sc.Table) +
 		" AS u WHERE u." + ident(s.DB, column) + " = ?"

@@ -18,6 +18,7 @@ func FuzzLoginBody(f *testing.F) {
 		{"application/json", `{"username":"john","password":"secret","client":"web"}`},
 		{"application/json", `{"username":["john"],"password":{"a":1},"client":null}`},
 		{"application/json", `{"username":"john","password":"secret","client":"web"}{}`},
+		{"application/json", `{"username":"jo\u0000hn","password":"secret","client":"we\u0000b"}`},
 		{"application/json; charset=utf-8", "\xff\xfe"},
 		{"application/x-www-form-urlencoded", "username=john&password=secret&client=web"},
 		{"application/x-www-form-urlencoded", "username=%zz&password"},

@@ -42,8 +42,9 @@ type Config struct {
 	// separately, per username, counted in this process's memory. Pass a
 	// throttling.NewLogin limiter on a Redis store to share the budget
 	// between instances, or NoLoginLimit to turn the limit off. The client
-	// IP is Gin's c.ClientIP(): set the engine's trusted proxies, or every
-	// user behind one proxy shares one budget.
+	// IP is Gin's c.ClientIP(), and Gin trusts every proxy by default: set
+	// the engine's trusted proxies (engine.SetTrustedProxies), or a client
+	// can forge X-Forwarded-For to get a fresh budget per attempt.
 	LoginLimiter LoginLimiter
 }
 

@@ -84,6 +84,8 @@ func TestLoginErrors(t *testing.T) {
 			{"empty body", "application/json", ``, 400, "Malformed request body."},
 			{"malformed json", "application/json", `{"username":`, 400, "Malformed request body."},
 			{"json array", "application/json", `[1,2]`, 400, "Malformed request body."},
+			{"NUL in username", "application/json", `{"username":"jo\u0000hn","password":"secret","client":"web"}`, 400, "Unable to log in with provided credentials."},
+			{"NUL in client", "application/json", `{"username":"john","password":"secret","client":"we\u0000b"}`, 400, "No client with that name."},
 			{"form no client", "application/x-www-form-urlencoded", `username=john&password=secret`, 400, "No client specified."},
 			{"text body", "text/plain", `username=john`, 415, "Unsupported media type; send JSON or a form."},
 			{"too large", "application/json", `{"username":"` + strings.Repeat("a", 20000) + `"}`, 413, "Request body too large."},
@@ -221,6 +223,11 @@ func TestRefresh(t *testing.T) {
 		login := a.Login("john", "secret", "cli")
 		token := login.Body["token"].(string)
 		a.TakeEvents()
+		var renewed signals.TokenRenewed
+		signals.Subscribe(a.Auth.Signals(), func(_ context.Context, e signals.TokenRenewed) error {
+			renewed = e
+			return nil
+		})
 		a.Advance(30 * time.Minute)
 		r := a.Do("POST", "/api/refresh", token, "", "")
 		require.Equal(t, http.StatusOK, r.Code, r.Raw)
@@ -228,6 +235,8 @@ func TestRefresh(t *testing.T) {
 		expiry, _ := time.Parse(time.RFC3339Nano, r.Body["expiry"].(string))
 		assert.WithinDuration(t, a.Clock().Add(time.Hour), expiry, time.Second)
 		assert.Equal(t, []string{"token_renewed"}, a.TakeEvents())
+		assert.Equal(t, login.Body["expiry"], a.Auth.FormatTime(renewed.OldExpiry), "the event carries the old expiry")
+		assert.Equal(t, r.Body["expiry"], a.Auth.FormatTime(renewed.Token.Expiry))
 		a.Advance(45 * time.Minute) // past the first expiry, within the renewed one
 		assert.Equal(t, http.StatusOK, a.Do("GET", "/api/", token, "", "").Code)
 		assert.Equal(t, http.StatusUnauthorized, a.Do("POST", "/api/refresh", "", "", "").Code)

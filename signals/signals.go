@@ -45,7 +45,9 @@ type TokenCreated struct {
 // TokenRenewed fires after a token's expiry moved forward (POST /refresh, or
 // a repeated login with refresh on login enabled).
 type TokenRenewed struct {
-	Token     *models.AuthToken
+	Token *models.AuthToken
+	// OldExpiry is the expiry before a refresh; zero after a repeated
+	// login, whose single atomic statement does not read the old value.
 	OldExpiry time.Time
 }
 
