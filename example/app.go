@@ -33,7 +33,7 @@ func closeAll(closers []func()) {
 }
 
 func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
-	inv, closers, err := cacheInvalidator(s, logger)
+	inv, closers, err := cacheInvalidator(db, s, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
 
+	"github.com/ginurin/ginurin/dbpoll"
 	"github.com/ginurin/ginurin/ginurin"
 	"github.com/ginurin/ginurin/models"
 	"github.com/ginurin/ginurin/openapi"
@@ -16,10 +18,11 @@ import (
 )
 
 // cacheInvalidator picks the channel that carries cache invalidations
-// between instances: Redis pub/sub when REDIS_URL is set, else PostgreSQL
-// LISTEN/NOTIFY when DATABASE_URL is PostgreSQL, else none (one SQLite
-// instance). closers release what it opened.
-func cacheInvalidator(s settings, logger *slog.Logger) (inv ginurin.Invalidator, closers []func(), err error) {
+// between processes: Redis pub/sub when REDIS_URL is set, else PostgreSQL
+// LISTEN/NOTIFY when DATABASE_URL is PostgreSQL, else a table of the SQLite
+// database (dbpoll), so that a CLI command revoking tokens beside a running
+// server reaches its cache. closers release what it opened.
+func cacheInvalidator(db *bun.DB, s settings, logger *slog.Logger) (inv ginurin.Invalidator, closers []func(), err error) {
 	switch {
 	case s.RedisURL != "":
 		opts, err := redis.ParseURL(s.RedisURL)
@@ -42,7 +45,11 @@ func cacheInvalidator(s settings, logger *slog.Logger) (inv ginurin.Invalidator,
 		logger.Info("cache invalidation through postgresql listen/notify")
 		return n, []func(){n.Close}, nil
 	}
-	return nil, nil, nil
+	p, err := dbpoll.New(db, dbpoll.Config{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, nil, nil
 }
 
 // mountCached adds GET /api/cached: /api/me behind the cached middleware;

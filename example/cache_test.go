@@ -69,3 +69,52 @@ func TestExampleCachedAcrossInstances(t *testing.T) {
 		})
 	}
 }
+
+// TestExampleCLIRevocationReachesCache: on SQLite, a management command
+// run beside the server (a separate process) revokes through the
+// database's invalidation table, and the server's /api/cached refuses the
+// token within a second.
+func TestExampleCLIRevocationReachesCache(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		detail string
+	}{
+		{"user deactivate", []string{"user", "deactivate", "alice"}, "User inactive or deleted."},
+		{"client delete", []string{"client", "delete", "web"}, "Invalid token."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := newInstance(t, testdb.SQLiteURL(t), "REDIS_URL=")
+			in.mustCLI("user", "create", "alice", "--password", "s3cret!")
+			in.mustCLI("client", "create", "web")
+			in.serve()
+			code, body := in.login("alice", "s3cret!", "web")
+			if code != http.StatusOK {
+				t.Fatalf("login: %d %v", code, body)
+			}
+			token := body["token"].(string)
+			for range 2 {
+				if code, body := in.request("GET", "/api/cached", token, ""); code != http.StatusOK {
+					t.Fatalf("cached: %d %v", code, body)
+				}
+			}
+			in.mustCLI(tc.args...)
+			start := time.Now()
+			for {
+				code, body = in.request("GET", "/api/cached", token, "")
+				if code == http.StatusUnauthorized {
+					if body["detail"] != tc.detail {
+						t.Errorf("detail %v, want %q", body["detail"], tc.detail)
+					}
+					break
+				}
+				if time.Since(start) > time.Second {
+					t.Fatalf("still %d %v a second after %v", code, body, tc.args)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			t.Logf("refused after %v", time.Since(start))
+		})
+	}
+}
+

@@ -22,6 +22,7 @@ type migration struct {
 // migrations are applied in order; append only, never edit a released step.
 var migrations = []migration{
 	{1, "create users, clients and tokens", createTables},
+	{2, "create the invalidations table of dbpoll", createInvalidations},
 }
 
 const migrationsTable = "ginurin_migrations"
@@ -111,4 +112,19 @@ func createTables(ctx context.Context, tx bun.Tx, users UserSchema) error {
 		}
 	}
 	return nil
+}
+
+// Invalidation is one message of the database-polling cache invalidation
+// channel (package dbpoll): rows live for a minute or so.
+type Invalidation struct {
+	bun.BaseModel `bun:"table:ginurin_invalidations,alias:inv"`
+
+	ID      int64     `bun:"id,pk,autoincrement"`
+	Msg     string    `bun:"msg,notnull"`
+	Created time.Time `bun:"created,notnull"`
+}
+
+func createInvalidations(ctx context.Context, tx bun.Tx, _ UserSchema) error {
+	_, err := tx.NewCreateTable().Model((*Invalidation)(nil)).IfNotExists().Exec(ctx)
+	return err
 }
