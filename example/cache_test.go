@@ -117,4 +117,3 @@ func TestExampleCLIRevocationReachesCache(t *testing.T) {
 		})
 	}
 }
-
