@@ -189,7 +189,7 @@ func asClientError(err error) *apiError {
 	case errors.As(err, &fe):
 		return fieldError(fe.Field, fe.Message)
 	case errors.Is(err, models.ErrClientExists):
-		return &apiError{status: http.StatusConflict, detail: "name: a client with that name already exists", field: "name"}
+		return &apiError{status: http.StatusBadRequest, detail: "name: a client with that name already exists", field: "name"}
 	case errors.Is(err, models.ErrClientNotFound), errors.Is(err, models.ErrTokenNotFound), errors.Is(err, models.ErrUserNotFound):
 		return errNotFound
 	}

@@ -32,8 +32,8 @@
 // written as whole days when it is a whole number of days ("14d") and as a
 // Go duration otherwise ("1h30m0s"), the way the CLI prints it, and read in
 // either form ("90m", "24h", "14d"). Validation is the CLI's: a bad field
-// answers 400 {"detail": "...", "field": "<name>"}; a name that is already
-// taken answers 409 with field "name"; an unknown client, token or user
+// answers 400 {"detail": "...", "field": "<name>"}, a name that is already
+// taken too (field "name"); an unknown client, token or user
 // answers 404 {"detail": "Not found."}. Token listings never include the
 // token or its digest. A failing database answers through the Auth's
 // ErrorHandler (503 by default).

@@ -42,8 +42,7 @@ func document(api *gin.RouterGroup, h *handlers) {
 		Summary: "Create a client", Request: ClientInput{},
 		Responses: []openapi.Response{
 			{Status: http.StatusCreated, Body: Client{}},
-			invalid("A field is invalid; field names it."),
-			{Status: http.StatusConflict, Description: "A client with that name exists.", Body: openapi.FieldError{}},
+			invalid("A field is invalid, or a client with that name exists; field names it."),
 			tooLarge, mediaType,
 		},
 	})
@@ -56,8 +55,7 @@ func document(api *gin.RouterGroup, h *handlers) {
 		Description: "Existing tokens keep their expiry; a new TTL applies from their next login or renewal.",
 		Responses: []openapi.Response{
 			{Status: http.StatusOK, Body: Client{}},
-			invalid("A field is invalid; field names it."),
-			{Status: http.StatusConflict, Description: "Another client has that name.", Body: openapi.FieldError{}},
+			invalid("A field is invalid, or another client has that name; field names it."),
 			notFound, tooLarge, mediaType,
 		},
 	})

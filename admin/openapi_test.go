@@ -133,7 +133,7 @@ func TestOpenAPIValidatesRealExchanges(t *testing.T) {
 			{"GET", "/admin/api/clients", john, "", true, 403},
 			{"GET", "/admin/api/clients", "", "", false, 401},
 			{"POST", "/admin/api/clients", e.staff, `{"name":"android","token_ttl":"14d","throttle_rate":"5/m"}`, true, 201},
-			{"POST", "/admin/api/clients", e.staff, `{"name":"android"}`, true, 409},
+			{"POST", "/admin/api/clients", e.staff, `{"name":"android"}`, true, 400},
 			{"POST", "/admin/api/clients", e.staff, `{"name":"x","throttle_rate":"blahblah"}`, true, 400},
 			{"GET", "/admin/api/clients/android", e.staff, "", true, 200},
 			{"GET", "/admin/api/clients/nope", e.staff, "", true, 404},

@@ -193,7 +193,7 @@ func TestWebForms(t *testing.T) {
 		assert.Contains(t, r.Raw, `token_ttl: &#34;soon&#34; is not a positive duration`)
 		assert.Contains(t, r.Raw, `value="android"`, "the form keeps what was typed")
 		r = e.form("/admin/clients", ck, url.Values{"csrf": {csrf}, "name": {"web"}}, nil)
-		assert.Equal(t, http.StatusConflict, r.Code, regexp.MustCompile(`id="error">[^<]*`).FindString(r.Raw))
+		assert.Equal(t, http.StatusBadRequest, r.Code, regexp.MustCompile(`id="error">[^<]*`).FindString(r.Raw))
 		assert.Contains(t, r.Raw, "already exists")
 		v := url.Values{"csrf": {csrf}}
 		for k, vs := range create {
