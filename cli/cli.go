@@ -89,8 +89,11 @@ func parse(args []string, valueFlags, boolFlags []string) (*command, error) {
 
 // want checks the number of positional arguments.
 func (c *command) want(n int, names string) error {
-	if len(c.args) != n {
+	switch {
+	case len(c.args) < n:
 		return &usageError{fmt.Sprintf("expected %s", names)}
+	case len(c.args) > n:
+		return &usageError{fmt.Sprintf("expected %s; unexpected %q", names, strings.Join(c.args[n:], " "))}
 	}
 	return nil
 }
@@ -134,6 +137,10 @@ func describe(err error) string {
 func run(ctx context.Context, a *ginurin.Auth, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return &usageError{"no command"}
+	}
+	if len(args) == 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(out, Usage)
+		return nil
 	}
 	if len(args) == 1 && args[0] == "migrate" {
 		if err := models.Migrate(ctx, a.DB(), usersSchema(a)); err != nil {

@@ -52,7 +52,9 @@ func TestClientCommands(t *testing.T) {
 			{"client create bad --token-ttl -5m", 1, "", "token-ttl:"},
 			{"client create " + strings.Repeat("x", 65), 1, "", "name: must be at most 64 characters"},
 			{"client create", 2, "", "expected NAME"},
-			{"client create a b", 2, "", "expected NAME"},
+			{"client create a b", 2, "", `expected NAME; unexpected "b"`},
+			{"help", 0, "client create NAME", ""},
+			{"--help", 0, "user create USERNAME", ""},
 			{"client create x --token-ttl", 2, "", "--token-ttl needs a value"},
 			{"client create x --colour red", 2, "", "unknown flag --colour"},
 			{"client list", 0, "android  14d        default", ""},
@@ -98,6 +100,9 @@ func TestUserCommands(t *testing.T) {
 		code, _, errOut = run(t, a, "user create bob --password=")
 		assert.Equal(t, 1, code)
 		assert.Contains(t, errOut, "password: must not be empty")
+		code, _, errOut = run(t, a, "user create bob --password "+strings.Repeat("x", 73))
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "password: must be at most 72 bytes")
 		code, _, errOut = run(t, a, "user create bob --password x --staff=yes")
 		assert.Equal(t, 2, code)
 		assert.Contains(t, errOut, "--staff takes no value")

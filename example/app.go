@@ -63,6 +63,12 @@ func newApp(db *bun.DB, s settings, logger *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	engine.Use(gin.Recovery())
+	// Errors are JSON everywhere, unmatched routes included.
+	engine.HandleMethodNotAllowed = true
+	engine.NoRoute(func(c *gin.Context) { c.JSON(http.StatusNotFound, gin.H{"detail": "Not found."}) })
+	engine.NoMethod(func(c *gin.Context) {
+		c.JSON(http.StatusMethodNotAllowed, gin.H{"detail": fmt.Sprintf("Method %q not allowed.", c.Request.Method)})
+	})
 	engine.GET("/healthz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()

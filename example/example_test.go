@@ -266,6 +266,12 @@ func TestHealthz(t *testing.T) {
 	code, body := in.request("GET", "/healthz", "", "")
 	assert.Equal(t, 200, code)
 	assert.Equal(t, "ok", body["status"])
+	code, body = in.request("GET", "/nonexistent", "", "")
+	assert.Equal(t, 404, code)
+	assert.Equal(t, "Not found.", body["detail"], "unmatched routes answer JSON too")
+	code, body = in.request("PUT", "/api/login", "", "")
+	assert.Equal(t, 405, code)
+	assert.Equal(t, `Method "PUT" not allowed.`, body["detail"])
 }
 
 func TestSettingsFromEnv(t *testing.T) {

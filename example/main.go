@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -57,10 +58,15 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		return cli.ExitFailure
 	}
-	srv := &http.Server{Addr: settings.Addr, Handler: app.engine, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", settings.Addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "error: ADDR: %v\n", err)
+		return cli.ExitFailure
+	}
+	srv := &http.Server{Handler: app.engine, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("example listening", "addr", settings.Addr, "database", describeDB(settings.DatabaseURL))
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("example listening", "addr", ln.Addr().String(), "database", describeDB(settings.DatabaseURL))
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {

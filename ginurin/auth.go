@@ -159,6 +159,13 @@ func (a *Auth) Login(ctx context.Context, user *models.User, client *models.Clie
 	now := a.Now().Truncate(time.Microsecond)
 	rotate := a.cfg.StorageMode == StorageDigest
 	t, err := a.tokens.Issue(ctx, user.ID, client, a.storageKey(token), now, rotate, a.cfg.RefreshTokenOnLogin)
+	if err == nil && !rotate && !a.format.valid(t.Token) {
+		// Plain mode found a session whose stored value is no token of
+		// this format (a digest left by digest mode, another prefix or
+		// length): it cannot be handed out, so replace it.
+		rotate = true
+		t, err = a.tokens.Issue(ctx, user.ID, client, a.storageKey(token), now, true, a.cfg.RefreshTokenOnLogin)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ginurin: login: %w", err)
 	}

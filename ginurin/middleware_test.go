@@ -240,3 +240,32 @@ func TestNonSQLUserStore(t *testing.T) {
 		assert.True(t, strings.HasPrefix(token, "gnr_"))
 	})
 }
+
+// TestSwitchingStorageMode: sessions stored in digest mode cannot be handed
+// out in plain mode; a plain-mode login replaces them with a working token
+// (and a digest-mode login after plain mode issues a fresh one too).
+func TestSwitchingStorageMode(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *bun.DB) {
+		digest := testapp.New(t, db, ginurin.Config{}, routes.Config{})
+		digest.MustLogin(testapp.John, testapp.JohnPassword, "web")
+
+		plain, err := ginurin.New(db, ginurin.Config{StorageMode: ginurin.StoragePlain, PasswordHashCost: 4})
+		require.NoError(t, err)
+		ctx := context.Background()
+		user, err := plain.CheckCredentials(ctx, testapp.John, testapp.JohnPassword)
+		require.NoError(t, err)
+		client, err := models.ClientByName(ctx, db, "web")
+		require.NoError(t, err)
+		issued, err := plain.Login(ctx, user, client)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(issued.Token, "gnr_"), "a token, not the stored digest")
+		_, err = plain.Authenticate(ctx, issued.Token)
+		assert.NoError(t, err)
+		again, err := plain.Login(ctx, user, client)
+		require.NoError(t, err)
+		assert.Equal(t, issued.Token, again.Token, "then plain mode keeps it")
+
+		fresh := digest.MustLogin(testapp.John, testapp.JohnPassword, "web")
+		assert.Equal(t, 200, get(digest, "Token "+fresh).Code)
+	})
+}

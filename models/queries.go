@@ -127,6 +127,9 @@ func CreateUser(ctx context.Context, db bun.IDB, username, password string, staf
 	if password == "" {
 		return nil, fieldErr("password", "must not be empty")
 	}
+	if len(password) > 72 {
+		return nil, fieldErr("password", "must be at most 72 bytes (bcrypt reads no more)")
+	}
 	hash, err := HashPassword(password, cost)
 	if err != nil {
 		return nil, err

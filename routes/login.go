@@ -50,6 +50,9 @@ func decodeLogin(c *gin.Context, limit int64) (loginInput, error) {
 			}
 			return in, errBadBody
 		}
+		if dec.More() {
+			return in, errBadBody // a second value after the object
+		}
 		in.Username, _ = body["username"].(string)
 		in.Password, _ = body["password"].(string)
 		in.Client, _ = body["client"].(string)

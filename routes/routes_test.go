@@ -84,6 +84,7 @@ func TestLoginErrors(t *testing.T) {
 			{"empty body", "application/json", ``, 400, "Malformed request body."},
 			{"malformed json", "application/json", `{"username":`, 400, "Malformed request body."},
 			{"json array", "application/json", `[1,2]`, 400, "Malformed request body."},
+			{"trailing data", "application/json", `{"username":"john","password":"secret","client":"web"} trailing`, 400, "Malformed request body."},
 			{"NUL in username", "application/json", `{"username":"jo\u0000hn","password":"secret","client":"web"}`, 400, "Unable to log in with provided credentials."},
 			{"NUL in client", "application/json", `{"username":"john","password":"secret","client":"we\u0000b"}`, 400, "No client with that name."},
 			{"form no client", "application/x-www-form-urlencoded", `username=john&password=secret`, 400, "No client specified."},
