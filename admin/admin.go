@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginurin/ginurin/cli"
@@ -220,13 +219,12 @@ func (h *handlers) page(c *gin.Context) (limit, offset int, err error) {
 // "14d", anything else as a Go duration ("1h30m0s").
 func FormatTTL(d time.Duration) string { return cli.FormatDuration(d) }
 
-// expiresInStr says how long a token has left, like durin's
-// expires_in_str: "1 day", "5 minutes"; "expired" once it has expired.
-func expiresInStr(expiry, now time.Time) string {
-	if !now.Before(expiry) {
+// expiresInStr says how long a token has left, as durin's expires_in_str
+// (models.AuthToken.ExpiresInStr), but "expired" once it has, which reads
+// better in the admin's token lists than durin's bare magnitude.
+func expiresInStr(t *models.AuthToken, now time.Time) string {
+	if t.HasExpired(now) {
 		return "expired"
 	}
-	// Whole seconds, so that a fresh 24h token reads "1 day", not "23 hours".
-	left := expiry.Sub(now).Round(time.Second)
-	return strings.TrimSpace(humanize.RelTime(now, now.Add(left), "", ""))
+	return t.ExpiresInStr(now)
 }

@@ -333,7 +333,7 @@ func (h *handlers) tokenPage(ctx context.Context, client, user string, limit, of
 		out = append(out, Token{
 			ID: t.ID, User: username, Client: t.Client.Name,
 			Created: h.auth.FormatTime(t.Created), Expiry: h.auth.FormatTime(t.Expiry),
-			HasExpired: t.HasExpired(now), ExpiresInStr: expiresInStr(t.Expiry, now),
+			HasExpired: t.HasExpired(now), ExpiresInStr: expiresInStr(t, now),
 		})
 	}
 	return out, total, nil

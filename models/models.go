@@ -1,7 +1,10 @@
 package models
 
 import (
+	"strings"
 	"time"
+
+	"github.com/dustin/go-humanize"
 
 	"github.com/uptrace/bun"
 )
@@ -70,4 +73,12 @@ func (t *AuthToken) HasExpired(now time.Time) bool {
 // ExpiresIn is the time left before the token expires; negative once it has.
 func (t *AuthToken) ExpiresIn(now time.Time) time.Duration {
 	return t.Expiry.Sub(now)
+}
+
+// ExpiresInStr is ExpiresIn in words ("1 day", "5 minutes"), as durin's
+// expires_in_str: the same magnitude whether the expiry is ahead or behind
+// (HasExpired tells which). The time is rounded to the second first, so a
+// fresh 24h token reads "1 day", not "23 hours".
+func (t *AuthToken) ExpiresInStr(now time.Time) string {
+	return strings.TrimSpace(humanize.RelTime(now, now.Add(t.ExpiresIn(now).Round(time.Second)), "", ""))
 }

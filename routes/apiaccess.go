@@ -30,7 +30,7 @@ func (h *handlers) apiAccessBody(t *models.AuthToken, token string) APIAccessRes
 		Expiry:       h.auth.FormatTime(t.Expiry),
 		LastUsed:     h.formatOptional(t.LastUsed),
 		HasExpired:   t.HasExpired(now),
-		ExpiresInStr: expiresInStr(now, t.Expiry),
+		ExpiresInStr: t.ExpiresInStr(now),
 		Token:        token,
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"path"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginurin/ginurin/ginurin"
@@ -24,14 +23,6 @@ type SessionResponse struct {
 	HasExpired   bool    `json:"has_expired"`
 	IsCurrent    bool    `json:"is_current"`
 	ExpiresInStr string  `json:"expires_in_str"`
-}
-
-// expiresInStr is the time between now and expiry in words ("1 day",
-// "5 minutes"), as durin's expires_in_str: the same magnitude whether the
-// expiry is ahead or behind; has_expired tells which. The difference is
-// rounded to the second first, so a fresh 24h token reads "1 day".
-func expiresInStr(now, expiry time.Time) string {
-	return humanize.RelTime(now, now.Add(expiry.Sub(now).Round(time.Second)), "", "")
 }
 
 // formatOptional renders t with the expiry format, or nil.
@@ -79,7 +70,7 @@ func (h *handlers) listSessions(c *gin.Context) {
 			LastUsed:     h.formatOptional(t.LastUsed),
 			HasExpired:   t.HasExpired(now),
 			IsCurrent:    t.ID == current.ID,
-			ExpiresInStr: expiresInStr(now, t.Expiry),
+			ExpiresInStr: t.ExpiresInStr(now),
 		})
 	}
 	c.JSON(http.StatusOK, out)
