@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
 
 	"github.com/ginurin/ginurin/internal/testdb"
 	"github.com/ginurin/ginurin/models"
@@ -217,4 +219,14 @@ func tableExistsSQL(db *bun.DB) string {
 		return "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
 	}
 	return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+}
+
+func TestMigrateRefusesSQLiteWithoutForeignKeys(t *testing.T) {
+	sqldb, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "nofk.db"))
+	require.NoError(t, err)
+	db := bun.NewDB(sqldb, sqlitedialect.New())
+	defer db.Close()
+	err = models.Migrate(context.Background(), db, models.DefaultUserSchema())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "foreign keys are off")
 }
