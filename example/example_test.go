@@ -290,3 +290,22 @@ func TestSettingsFromEnv(t *testing.T) {
 		assert.Contains(t, err.Error(), name)
 	}
 }
+
+// TestExampleExpiredToken: a token presented after its client's TTL is
+// refused as expired, once, and the example logs the token_expired event.
+func TestExampleExpiredToken(t *testing.T) {
+	in := newInstance(t, filepath.Join(t.TempDir(), "e.db"))
+	in.mustCLI("user", "create", "alice", "--password", "pw")
+	in.mustCLI("client", "create", "brief", "--token-ttl", "1s")
+	logs := in.serve()
+	code, body := in.login("alice", "pw", "brief")
+	require.Equal(t, 200, code, body)
+	token := body["token"].(string)
+	time.Sleep(1100 * time.Millisecond)
+	code, body = in.request("GET", "/api/", token, "")
+	assert.Equal(t, 401, code)
+	assert.Equal(t, "The given token has expired.", body["detail"])
+	_, body = in.request("GET", "/api/", token, "")
+	assert.Equal(t, "Invalid token.", body["detail"], "the expired token was deleted")
+	assert.Contains(t, logs.String(), "event token_expired")
+}
