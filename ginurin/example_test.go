@@ -24,6 +24,7 @@ func ExampleAuth_Middleware() {
 	defer db.Close()
 	models.Migrate(ctx, db, models.DefaultUserSchema())
 	auth, _ := ginurin.New(db, ginurin.Config{})
+	defer auth.Close() // writes pending last uses, stops background work
 	user, _ := models.CreateUser(ctx, db, "alice", "s3cret!", false, 0)
 	client, _ := auth.NewClient(ctx, "cli", 0, "")
 	issued, _ := auth.Login(ctx, user, client)

@@ -38,6 +38,7 @@ func ExampleTableUsers() {
 		return
 	}
 	auth, _ := ginurin.New(db, ginurin.Config{Users: &models.TableUsers{DB: db, Schema: schema}})
+	defer auth.Close() // writes pending last uses, stops background work
 	client, _ := auth.NewClient(ctx, "web", 0, "")
 
 	user, err := auth.CheckCredentials(ctx, "alice@example.com", "s3cret!")

@@ -29,6 +29,7 @@ func ExampleRegister() {
 		return
 	}
 	auth, _ := ginurin.New(db, ginurin.Config{})
+	defer auth.Close() // writes pending last uses, stops background work
 	models.CreateUser(ctx, db, "alice", "s3cret!", false, 0)
 	auth.NewClient(ctx, "web", 0, "")
 
