@@ -29,7 +29,7 @@ func ExampleRegister() {
 	defer db.Close()
 	models.Migrate(ctx, db, models.DefaultUserSchema())
 	auth, _ := ginurin.New(db, ginurin.Config{})
-	defer auth.Close() // writes pending last uses, stops background work
+	defer auth.Close()                                        // writes pending last uses, stops background work
 	models.CreateUser(ctx, db, "root", "t0p-s3cret", true, 0) // staff
 	auth.NewClient(ctx, "cli", 0, "")
 
